@@ -1,0 +1,48 @@
+package com.example.common;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.LayoutBase;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.logging.common.layout.DiscoverableLayoutFactory;
+import jakarta.validation.constraints.NotEmpty;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TimeZone;
+import net.logstash.logback.layout.LogstashLayout;
+
+/**
+ * Application log lines as one JSON object each (logstash-logback-encoder): {@code @timestamp},
+ * {@code level}, {@code logger_name}, {@code message}, {@code thread_name}, the MDC (request id)
+ * and the {@code service} and {@code version} that every line carries.
+ */
+@JsonTypeName("logstash")
+public class LogstashLayoutFactory implements DiscoverableLayoutFactory<ILoggingEvent> {
+
+  @NotEmpty @JsonProperty private String service = "unknown";
+  @NotEmpty @JsonProperty private String version = "dev";
+
+  @Override
+  public LayoutBase<ILoggingEvent> build(LoggerContext context, TimeZone timeZone) {
+    LogstashLayout layout = new LogstashLayout();
+    layout.setContext(context);
+    layout.setTimeZone(timeZone.getID());
+    layout.setIncludeContext(false);
+    layout.setLineSeparator("\n");
+    layout.setCustomFields(serviceFields(service, version));
+    return layout;
+  }
+
+  static String serviceFields(String service, String version) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("service", service);
+    fields.put("version", version);
+    try {
+      return new ObjectMapper().writeValueAsString(fields);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package com.example.common;
+
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
+
+/**
+ * The start-up both services share: configuration from the environment, one-line start-up
+ * errors, request ids, JSON errors, request metrics, {@code /prometheus} and {@code /ready} on
+ * the admin port, and the readiness gate for graceful shutdown. A service adds its resources in
+ * {@link #runService}.
+ */
+public abstract class ServiceApplication<C extends ServiceConfiguration> extends Application<C> {
+
+  private final String name;
+  private final String defaultConfig;
+
+  protected ServiceApplication(String name) {
+    this.name = name;
+    this.defaultConfig = name + ".yml";
+  }
+
+  @Override
+  public final String getName() {
+    return name;
+  }
+
+  /**
+   * Runs {@code server <name>.yml} (the embedded config) when started without arguments, and
+   * gives a bare {@code server} or {@code check} the embedded config too.
+   */
+  public final void runWithDefaults(String... arguments) throws Exception {
+    if (arguments.length == 0) {
+      run("server", defaultConfig);
+    } else if (arguments.length == 1 && !arguments[0].startsWith("-")) {
+      run(arguments[0], defaultConfig);
+    } else {
+      run(arguments);
+    }
+  }
+
+  @Override
+  public void initialize(Bootstrap<C> bootstrap) {
+    bootstrap.setConfigurationSourceProvider(
+        new SubstitutingSourceProvider(
+            new FileOrClasspathSourceProvider(), new JsonQuotingEnvironmentSubstitutor()));
+  }
+
+  @Override
+  protected void addDefaultCommands(Bootstrap<C> bootstrap) {
+    bootstrap.addCommand(new OneLineErrorServerCommand<>(this));
+    bootstrap.addCommand(new OneLineErrorCheckCommand<>(this));
+  }
+
+  @Override
+  public final void run(C configuration, Environment environment) throws Exception {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(registry);
+    environment.jersey().register(new HttpRequestMetrics(registry));
+    environment
+        .servlets()
+        .addFilter("request-id", new RequestIdFilter())
+        .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+    environment
+        .admin()
+        .addFilter("request-id", new RequestIdFilter())
+        .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+    JsonErrorHandler.install(environment);
+
+    ReadinessGate readiness = new ReadinessGate(configuration.getShutdownWaitPeriod());
+    readiness.register(environment.lifecycle());
+    environment.admin().addServlet("ready", new ReadinessServlet(readiness)).addMapping("/ready");
+    environment
+        .admin()
+        .addServlet("prometheus", new PrometheusMetricsServlet(registry))
+        .addMapping("/prometheus");
+
+    runService(configuration, environment, registry);
+  }
+
+  /** Registers the service's own resources, health checks and metrics. */
+  protected abstract void runService(
+      C configuration, Environment environment, PrometheusRegistry metrics) throws Exception;
+}
