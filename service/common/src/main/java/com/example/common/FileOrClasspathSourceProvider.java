@@ -8,9 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads the configuration from a file when one exists at the given path, else from the
- * classpath, so the jar runs with its embedded config and an operator can still point it at
- * a file.
+ * Reads the configuration from a file when one exists at the given path, else from the classpath,
+ * so the jar runs with its embedded config and an operator can still point it at a file.
  */
 public final class FileOrClasspathSourceProvider implements ConfigurationSourceProvider {
 

@@ -16,9 +16,9 @@ import org.glassfish.jersey.uri.UriTemplate;
 
 /**
  * Records {@code http_server_requests_seconds} for every request Jersey handles, labelled by
- * method, route template and status. Labels only take values from a closed set (known methods,
- * the application's templates, {@code UNMATCHED}, status codes), so no request can grow the
- * number of series.
+ * method, route template and status. Labels only take values from a closed set (known methods, the
+ * application's templates, {@code UNMATCHED}, status codes), so no request can grow the number of
+ * series.
  */
 public final class HttpRequestMetrics implements ApplicationEventListener {
 

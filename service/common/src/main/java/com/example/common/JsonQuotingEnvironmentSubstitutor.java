@@ -6,9 +6,9 @@ import org.apache.commons.text.StringSubstitutor;
 
 /**
  * Replaces {@code ${NAME}} / {@code ${NAME:-default}} in the YAML configuration with the
- * environment variable's value written as a JSON string literal (JSON is valid YAML). A value
- * such as {@code a: "b" # c} therefore reaches the application unchanged instead of breaking or
- * silently reshaping the document, and {@code yes}/{@code 0123} stay strings.
+ * environment variable's value written as a JSON string literal (JSON is valid YAML). A value such
+ * as {@code a: "b" # c} therefore reaches the application unchanged instead of breaking or silently
+ * reshaping the document, and {@code yes}/{@code 0123} stay strings.
  */
 public final class JsonQuotingEnvironmentSubstitutor extends StringSubstitutor {
 

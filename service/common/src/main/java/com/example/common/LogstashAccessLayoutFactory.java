@@ -17,8 +17,8 @@ import net.logstash.logback.layout.AccessEventCompositeJsonLayout;
 
 /**
  * Access log lines as JSON with the same core fields as the application log, so one Loki query
- * reads both. Only the path is logged (never the query string) and no request header but the
- * user agent: credentials such as {@code X-API-Key} cannot reach the log.
+ * reads both. Only the path is logged (never the query string) and no request header but the user
+ * agent: credentials such as {@code X-API-Key} cannot reach the log.
  */
 @JsonTypeName("logstash-access")
 public class LogstashAccessLayoutFactory implements DiscoverableLayoutFactory<IAccessEvent> {

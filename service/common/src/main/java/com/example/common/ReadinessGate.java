@@ -25,8 +25,8 @@ public final class ReadinessGate extends AbstractLifeCycle {
   }
 
   /**
-   * Hooks the gate into JVM shutdown once the server has started (a server that failed to start
-   * has nothing to drain) and for as long as it runs.
+   * Hooks the gate into JVM shutdown once the server has started (a server that failed to start has
+   * nothing to drain) and for as long as it runs.
    */
   public void register(LifecycleEnvironment lifecycle) throws Exception {
     start();

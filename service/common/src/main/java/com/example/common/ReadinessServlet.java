@@ -18,7 +18,8 @@ public final class ReadinessServlet extends HttpServlet {
   protected void doGet(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     boolean ready = gate.isReady();
-    response.setStatus(ready ? HttpServletResponse.SC_OK : HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+    response.setStatus(
+        ready ? HttpServletResponse.SC_OK : HttpServletResponse.SC_SERVICE_UNAVAILABLE);
     response.setContentType("application/json");
     response.setHeader("Cache-Control", "no-store");
     response.getWriter().write(ready ? "{\"ready\":true}" : "{\"ready\":false}");

@@ -11,10 +11,10 @@ import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 
 /**
- * The start-up both services share: configuration from the environment, one-line start-up
- * errors, request ids, JSON errors, request metrics, {@code /prometheus} and {@code /ready} on
- * the admin port, and the readiness gate for graceful shutdown. A service adds its resources in
- * {@link #runService}.
+ * The start-up both services share: configuration from the environment, one-line start-up errors,
+ * request ids, JSON errors, request metrics, {@code /prometheus} and {@code /ready} on the admin
+ * port, and the readiness gate for graceful shutdown. A service adds its resources in {@link
+ * #runService}.
  */
 public abstract class ServiceApplication<C extends ServiceConfiguration> extends Application<C> {
 
@@ -32,8 +32,8 @@ public abstract class ServiceApplication<C extends ServiceConfiguration> extends
   }
 
   /**
-   * Runs {@code server <name>.yml} (the embedded config) when started without arguments, and
-   * gives a bare {@code server} or {@code check} the embedded config too.
+   * Runs {@code server <name>.yml} (the embedded config) when started without arguments, and gives
+   * a bare {@code server} or {@code check} the embedded config too.
    */
   public final void runWithDefaults(String... arguments) throws Exception {
     if (arguments.length == 0) {
@@ -47,6 +47,8 @@ public abstract class ServiceApplication<C extends ServiceConfiguration> extends
 
   @Override
   public void initialize(Bootstrap<C> bootstrap) {
+    // JVM gauges in the registry however the app is started (the test harness skips them).
+    bootstrap.registerMetrics();
     bootstrap.setConfigurationSourceProvider(
         new SubstitutingSourceProvider(
             new FileOrClasspathSourceProvider(), new JsonQuotingEnvironmentSubstitutor()));
@@ -63,6 +65,7 @@ public abstract class ServiceApplication<C extends ServiceConfiguration> extends
     PrometheusRegistry registry = new PrometheusRegistry();
     DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(registry);
     environment.jersey().register(new HttpRequestMetrics(registry));
+    environment.jersey().register(new ValidationErrorMapper());
     environment
         .servlets()
         .addFilter("request-id", new RequestIdFilter())

@@ -9,8 +9,8 @@ import jakarta.validation.constraints.NotNull;
 public class ServiceConfiguration extends Configuration {
 
   /**
-   * How long readiness reports 503 while the server keeps serving, after SIGTERM and before
-   * Jetty stops accepting: time for Kubernetes and the mesh to take the pod out of endpoints.
+   * How long readiness reports 503 while the server keeps serving, after SIGTERM and before Jetty
+   * stops accepting: time for Kubernetes and the mesh to take the pod out of endpoints.
    */
   @NotNull @JsonProperty private Duration shutdownWaitPeriod = Duration.seconds(5);
 

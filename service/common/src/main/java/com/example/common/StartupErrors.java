@@ -3,11 +3,12 @@ package com.example.common;
 import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.configuration.ConfigurationValidationException;
 import jakarta.validation.ConstraintViolation;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Turns whatever stopped start-up into one line an operator can act on: the variable or setting
- * at fault, never a stack trace.
+ * Turns whatever stopped start-up into one line an operator can act on: the variable or setting at
+ * fault, never a stack trace.
  */
 public final class StartupErrors {
 
@@ -39,7 +40,16 @@ public final class StartupErrors {
 
   /** Folds a multi-line message (Dropwizard's "has an error: * ..." lists) into one line. */
   private static String oneLine(String text) {
-    String folded = text.strip().replaceAll("\\s*\\n\\s*\\*?\\s*", " ").replaceAll("\\s+", " ");
+    List<String> lines = text.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+    if (lines.isEmpty()) {
+      return "";
+    }
+    String details =
+        lines.stream()
+            .skip(1)
+            .map(line -> line.startsWith("*") ? line.substring(1).strip() : line)
+            .collect(Collectors.joining("; "));
+    String folded = details.isEmpty() ? lines.get(0) : lines.get(0) + " " + details;
     return folded.length() <= 400 ? folded : folded.substring(0, 400) + "...";
   }
 }

@@ -40,9 +40,7 @@ public class GreeterApplication extends ServiceApplication<GreeterConfiguration>
         .jersey()
         .register(
             new GreetingResource(
-                configuration.getGreeting(),
-                configuration.getTimezoneOffset(),
-                Clock.systemUTC()));
+                configuration.getGreeting(), configuration.getTimezoneOffset(), Clock.systemUTC()));
     environment
         .jersey()
         .register(

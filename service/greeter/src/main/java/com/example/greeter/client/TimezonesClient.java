@@ -10,12 +10,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Calls timezones over HTTP with a connect timeout and a timeout on the whole call, so a dead,
- * hung or slow timezones costs greeter at most that long per request.
+ * Calls timezones over HTTP with a connect timeout and a timeout on the whole call, so a dead, hung
+ * or slow timezones costs greeter at most that long per request.
  */
 public class TimezonesClient {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TimezonesClient.class);
 
   private final HttpClient http;
   private final URI baseUrl;
@@ -48,7 +52,13 @@ public class TimezonesClient {
             .header("Accept", "application/json")
             .GET();
     forwardedHeaders.forEach(request::header);
+    long start = System.nanoTime();
     HttpResponse<String> response = send(request.build());
+    LOG.debug(
+        "timezones answered {} for {} in {} ms",
+        response.statusCode(),
+        zone,
+        (System.nanoTime() - start) / 1_000_000);
     if (response.statusCode() == 404) {
       return Optional.empty();
     }
@@ -63,7 +73,8 @@ public class TimezonesClient {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new TimezonesUnavailableException("timezones unreachable: " + e.getClass().getSimpleName(), e);
+      throw new TimezonesUnavailableException(
+          "timezones unreachable: " + e.getClass().getSimpleName(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TimezonesUnavailableException("interrupted while calling timezones", e);

@@ -8,8 +8,8 @@ import java.util.function.Function;
 import org.slf4j.MDC;
 
 /**
- * The headers that tie a downstream call to the request that caused it: the request id and the
- * W3C / B3 trace context that Envoy needs propagated to join spans into one trace.
+ * The headers that tie a downstream call to the request that caused it: the request id and the W3C
+ * / B3 trace context that Envoy needs propagated to join spans into one trace.
  */
 public final class TraceHeaders {
 

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Checks an {@code X-API-Key} in constant time: both sides are hashed to fixed-length digests and
- * compared with {@link MessageDigest#isEqual}, so neither the position of the first wrong
- * character nor the key's length shows in the response time.
+ * compared with {@link MessageDigest#isEqual}, so neither the position of the first wrong character
+ * nor the key's length shows in the response time.
  */
 public final class ApiKeyVerifier {
 

@@ -5,8 +5,8 @@ import com.example.greeter.client.TimezonesClient;
 import java.util.Map;
 
 /**
- * Reports on {@code /healthcheck} whether timezones answers. Deliberately not part of readiness:
- * a timezones outage should turn {@code /time} into 503s, not take greeter out of service.
+ * Reports on {@code /healthcheck} whether timezones answers. Deliberately not part of readiness: a
+ * timezones outage should turn {@code /time} into 503s, not take greeter out of service.
  */
 public class TimezonesHealthCheck extends HealthCheck {
 

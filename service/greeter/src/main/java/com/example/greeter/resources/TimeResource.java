@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
 @Produces(MediaType.APPLICATION_JSON)
 public class TimeResource {
 
-  /** Zone ids are a few path segments of letters, digits, {@code _ + -}: nothing else is sent on. */
+  /**
+   * Zone ids are a few path segments of letters, digits, {@code _ + -}: nothing else is sent on.
+   */
   private static final Pattern ZONE_ID =
       Pattern.compile("[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9][A-Za-z0-9_+-]{0,29}){0,3}");
 

@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * The region-based zone ids the JVM knows (such as {@code Asia/Kolkata}). Only those ids are
- * accepted: offsets like {@code +05:00} or {@code UTC+1}, which {@link ZoneId#of} would also
- * parse, are not zones of this catalog.
+ * accepted: offsets like {@code +05:00} or {@code UTC+1}, which {@link ZoneId#of} would also parse,
+ * are not zones of this catalog.
  */
 public final class ZoneCatalog {
 
@@ -41,8 +41,6 @@ public final class ZoneCatalog {
     var time = clock.instant().truncatedTo(ChronoUnit.SECONDS).atZone(ZoneId.of(zone));
     return Optional.of(
         new ZoneTime(
-            zone,
-            DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time),
-            time.getOffset().getId()));
+            zone, DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time), time.getOffset().getId()));
   }
 }

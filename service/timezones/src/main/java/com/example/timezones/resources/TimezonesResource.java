@@ -26,7 +26,9 @@ public class TimezonesResource {
 
   @GET
   public List<ZoneSummary> list(
-      @QueryParam("prefix") @DefaultValue("") @Size(max = 64, message = "must be at most 64 characters")
+      @QueryParam("prefix")
+          @DefaultValue("")
+          @Size(max = 64, message = "must be at most 64 characters")
           String prefix) {
     return catalog.list(prefix);
   }

@@ -1,0 +1,183 @@
+package com.example.common.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A service jar run as a real process, the way a container runs it: environment in, stdout and
+ * stderr captured line by line, SIGTERM to stop. For what only a process shows (exit codes,
+ * signals, everything that is printed).
+ */
+public final class AppProcess implements AutoCloseable {
+
+  private final Process process;
+  private final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
+  private final List<Thread> readers = new ArrayList<>();
+  public final int port;
+  public final int adminPort;
+
+  private AppProcess(Process process, int port, int adminPort) {
+    this.process = process;
+    this.port = port;
+    this.adminPort = adminPort;
+    readers.add(pump(process.getInputStream(), stdout));
+    readers.add(pump(process.getErrorStream(), stderr));
+  }
+
+  /** The jar under test, from the {@code app.jar} system property failsafe sets. */
+  public static Path jar() {
+    Path jar = Path.of(System.getProperty("app.jar", "target/missing.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("no service jar at " + jar + ": run through mvn verify");
+    }
+    return jar;
+  }
+
+  /** Starts the jar on free ports; {@code env} is the whole environment besides PATH and HOME. */
+  public static AppProcess start(Map<String, String> env) {
+    int port = freePort();
+    int adminPort = freePort();
+    Map<String, String> environment = new HashMap<>(env);
+    environment.putIfAbsent("HTTP_PORT", Integer.toString(port));
+    environment.putIfAbsent("ADMIN_PORT", Integer.toString(adminPort));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-jar",
+            jar().toString());
+    builder.environment().keySet().retainAll(List.of("PATH", "HOME", "LANG", "TMPDIR"));
+    builder.environment().putAll(environment);
+    try {
+      return new AppProcess(builder.start(), port, adminPort);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + port + path;
+  }
+
+  public String adminUrl(String path) {
+    return "http://127.0.0.1:" + adminPort + path;
+  }
+
+  /** Waits until {@code /ping} answers 200; fails with the captured output if it never does. */
+  public AppProcess awaitStarted(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("exited with " + process.exitValue() + ": " + output());
+      }
+      try {
+        if (Http.get(adminUrl("/ping")).statusCode() == 200) {
+          return this;
+        }
+      } catch (IllegalStateException notYet) {
+        // connection refused until Jetty listens
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException("not started within " + timeout + ": " + output());
+  }
+
+  /** Sends SIGTERM, as the kubelet does. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the process to exit and for its output to be read; -1 if it did not exit. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        return -1;
+      }
+      for (Thread reader : readers) {
+        reader.join(5000);
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public List<String> stdout() {
+    synchronized (stdout) {
+      return List.copyOf(stdout);
+    }
+  }
+
+  public List<String> stderr() {
+    synchronized (stderr) {
+      return List.copyOf(stderr);
+    }
+  }
+
+  public String output() {
+    return String.join("\n", stdout()) + "\n" + String.join("\n", stderr());
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      awaitExit(Duration.ofSeconds(10));
+    }
+  }
+
+  private static Thread pump(java.io.InputStream stream, List<String> lines) {
+    Thread thread =
+        new Thread(
+            () -> {
+              try (BufferedReader reader =
+                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (IOException closed) {
+                // the process is gone
+              }
+            },
+            "app-output");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  public static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

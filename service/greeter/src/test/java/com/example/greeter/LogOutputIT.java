@@ -1,0 +1,110 @@
+package com.example.greeter;
+
+import static com.example.greeter.FakeTimezones.Behaviour.ANSWER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.example.common.testing.AppProcess;
+import com.example.common.testing.Http;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What greeter prints: one JSON object a line, with its fields, and never a credential. */
+class LogOutputIT {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static FakeTimezones timezones;
+  static AppProcess app;
+
+  @BeforeAll
+  static void startAndExercise() {
+    timezones = new FakeTimezones().on("Asia/Kolkata", ANSWER);
+    Map<String, String> env = GreeterEnvironment.valid(timezones.url());
+    env.put("LOG_LEVEL", "DEBUG");
+    app = AppProcess.start(env).awaitStarted(Duration.ofSeconds(60));
+
+    Http.get(
+        app.url("/secret"), "X-API-Key", GreeterEnvironment.API_KEY, "X-Request-Id", "log-it-1");
+    Http.get(app.url("/secret"), "X-API-Key", GreeterEnvironment.API_KEY + "x");
+    Http.get(app.url("/secret"), "X-API-Key", GreeterEnvironment.SECRET);
+    Http.get(app.url("/secret?key=" + GreeterEnvironment.API_KEY));
+    Http.get(app.url("/time?zone=Asia/Kolkata"), "X-Request-Id", "log-it-2");
+    Http.get(app.url("/nope"));
+    Http.get(app.adminUrl("/prometheus"));
+    app.terminate();
+    // 143 = 128 + SIGTERM: the JVM's status after its shutdown hooks ran to completion.
+    assertThat(app.awaitExit(Duration.ofSeconds(30))).isEqualTo(143);
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+    timezones.close();
+  }
+
+  static List<JsonNode> lines() throws Exception {
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : app.stdout()) {
+      lines.add(JSON.readTree(line));
+    }
+    return lines;
+  }
+
+  @Test
+  void everyStdoutLineIsOneJsonObjectWithTheCommonFields() throws Exception {
+    assertThat(app.stdout()).hasSizeGreaterThan(10);
+    assertThat(lines())
+        .allSatisfy(
+            line -> {
+              assertThat(line.isObject()).isTrue();
+              assertThat(line.get("@timestamp")).isNotNull();
+              assertThat(line.path("level").asText())
+                  .isIn("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+              assertThat(line.path("logger_name").asText()).isNotBlank();
+              assertThat(line.path("message").isTextual()).isTrue();
+              assertThat(line.path("service").asText()).isEqualTo("greeter");
+              assertThat(line.path("version").asText()).isEqualTo("1.2.3-test");
+            });
+    assertThat(app.stderr()).isEmpty();
+  }
+
+  @Test
+  void accessLinesCarryTheRequestIdAndNoQueryString() throws Exception {
+    List<JsonNode> access =
+        lines().stream()
+            .filter(l -> l.path("logger_name").asText().equals("http.request"))
+            .toList();
+
+    assertThat(access)
+        .anySatisfy(
+            line -> {
+              assertThat(line.path("uri").asText()).isEqualTo("/time");
+              assertThat(line.path("status_code").asInt()).isEqualTo(200);
+              assertThat(line.path("request_id").asText()).isEqualTo("log-it-2");
+              assertThat(line.path("elapsed_time").isNumber()).isTrue();
+            });
+    assertThat(access)
+        .anySatisfy(line -> assertThat(line.path("status_code").asInt()).isEqualTo(401));
+    assertThat(access).extracting(l -> l.path("uri").asText()).noneMatch(uri -> uri.contains("?"));
+  }
+
+  @Test
+  void applicationLinesDuringARequestCarryItsRequestId() throws Exception {
+    assertThat(lines())
+        .filteredOn(l -> !l.path("logger_name").asText().equals("http.request"))
+        .anySatisfy(line -> assertThat(line.path("request_id").asText()).isEqualTo("log-it-2"));
+  }
+
+  @Test
+  void neitherTheKeyNorTheSecretIsEverPrinted() {
+    assertThat(app.output())
+        .doesNotContain(GreeterEnvironment.API_KEY)
+        .doesNotContain(GreeterEnvironment.SECRET);
+  }
+}
