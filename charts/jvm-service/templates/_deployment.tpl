@@ -1,0 +1,203 @@
+{{/*
+One Deployment per track. Called with (dict "root" $ "track" "stable|canary").
+deployment.yaml renders the stable track, deployment-canary.yaml the canary.
+*/}}
+{{- define "jvm-service.deployment" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- $track := .track -}}
+{{- $canary := eq $track "canary" -}}
+{{- $name := include "jvm-service.fullname" $root -}}
+{{- $tag := "" -}}
+{{- if $canary }}{{ $tag = include "jvm-service.canaryTag" $root }}{{ else }}{{ $tag = include "jvm-service.stableTag" $root }}{{ end -}}
+{{- $secretName := include "jvm-service.secretName" $root -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ ternary (printf "%s-canary" $name) $name $canary }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "jvm-service.labels" $root | nindent 4 }}
+    track: {{ $track }}
+    version: {{ $tag | quote }}
+spec:
+  {{- if $canary }}
+  replicas: {{ $v.canary.replicaCount }}
+  {{- else if not $v.autoscaling.enabled }}
+  replicas: {{ $v.replicaCount }}
+  {{- end }}
+  revisionHistoryLimit: 5
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 25%
+      maxUnavailable: 0
+  selector:
+    matchLabels:
+      {{- include "jvm-service.selectorLabels" $root | nindent 6 }}
+      track: {{ $track }}
+  template:
+    metadata:
+      labels:
+        {{- include "jvm-service.selectorLabels" $root | nindent 8 }}
+        app: {{ $name }}
+        track: {{ $track }}
+        version: {{ $tag | quote }}
+        {{- with $v.podLabels }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      annotations:
+        checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
+        checksum/secret: {{ printf "%s%s%s" (include (print $root.Template.BasePath "/secret.yaml") $root) (include (print $root.Template.BasePath "/sealedsecret.yaml") $root) (include (print $root.Template.BasePath "/externalsecret.yaml") $root) | sha256sum }}
+        {{- if $v.mesh.enabled }}
+        sidecar.istio.io/inject: "true"
+        # App metrics are scraped by the ServiceMonitor on http-admin, Envoy's by the PodMonitor on 15090:
+        # no merging, so every series is scraped exactly once.
+        prometheus.istio.io/merge-metrics: "false"
+        proxy.istio.io/config: |
+          holdApplicationUntilProxyStarts: true
+          terminationDrainDuration: {{ $v.shutdown.sidecarDrainSeconds }}s
+        {{- end }}
+        {{- with $v.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    spec:
+      serviceAccountName: {{ $name }}
+      automountServiceAccountToken: {{ $v.serviceAccount.automountToken }}
+      enableServiceLinks: false
+      terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
+      {{- with $v.imagePullSecrets }}
+      imagePullSecrets:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+        runAsGroup: 10001
+        fsGroup: 10001
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: {{ $name }}
+          image: "{{ $v.image.repository }}:{{ $tag }}"
+          imagePullPolicy: {{ $v.image.pullPolicy }}
+          ports:
+            - name: http
+              containerPort: {{ $v.service.port }}
+              protocol: TCP
+            - name: http-admin
+              containerPort: {{ $v.service.adminPort }}
+              protocol: TCP
+          env:
+            - name: HTTP_PORT
+              value: {{ $v.service.port | quote }}
+            - name: ADMIN_PORT
+              value: {{ $v.service.adminPort | quote }}
+            - name: APP_VERSION
+              value: {{ $tag | quote }}
+            - name: SHUTDOWN_WAIT_PERIOD
+              value: "{{ $v.shutdown.waitPeriodSeconds }}s"
+            - name: SHUTDOWN_GRACE_PERIOD
+              value: "{{ $v.shutdown.gracePeriodSeconds }}s"
+            - name: JAVA_TOOL_OPTIONS
+              value: {{ $v.javaToolOptions | quote }}
+            {{- if $secretName }}
+            - name: DUMMY_API_KEY
+              valueFrom:
+                secretKeyRef:
+                  name: {{ $secretName }}
+                  key: DUMMY_API_KEY
+            - name: SECRET_MESSAGE
+              valueFrom:
+                secretKeyRef:
+                  name: {{ $secretName }}
+                  key: SECRET_MESSAGE
+            {{- end }}
+          envFrom:
+            - configMapRef:
+                name: {{ $name }}
+          startupProbe:
+            httpGet:
+              path: /ping
+              port: http-admin
+            periodSeconds: {{ $v.probes.startup.periodSeconds }}
+            failureThreshold: {{ $v.probes.startup.failureThreshold }}
+          livenessProbe:
+            httpGet:
+              path: /ping
+              port: http-admin
+            periodSeconds: {{ $v.probes.liveness.periodSeconds }}
+            failureThreshold: {{ $v.probes.liveness.failureThreshold }}
+          readinessProbe:
+            httpGet:
+              path: /ready
+              port: http-admin
+            periodSeconds: {{ $v.probes.readiness.periodSeconds }}
+            failureThreshold: {{ $v.probes.readiness.failureThreshold }}
+          resources:
+            {{- toYaml $v.resources | nindent 12 }}
+          securityContext:
+            runAsNonRoot: true
+            runAsUser: 10001
+            runAsGroup: 10001
+            readOnlyRootFilesystem: true
+            allowPrivilegeEscalation: false
+            capabilities:
+              drop:
+                - ALL
+            seccompProfile:
+              type: RuntimeDefault
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir:
+            sizeLimit: 64Mi
+      {{- if and (not $canary) $v.topologySpread.enabled }}
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: topology.kubernetes.io/zone
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              {{- include "jvm-service.selectorLabels" $root | nindent 14 }}
+              track: {{ $track }}
+        - maxSkew: 1
+          topologyKey: kubernetes.io/hostname
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              {{- include "jvm-service.selectorLabels" $root | nindent 14 }}
+              track: {{ $track }}
+      {{- end }}
+      {{- if ne $v.antiAffinity "none" }}
+      affinity:
+        podAntiAffinity:
+          {{- if eq $v.antiAffinity "hard" }}
+          requiredDuringSchedulingIgnoredDuringExecution:
+            - topologyKey: kubernetes.io/hostname
+              labelSelector:
+                matchLabels:
+                  {{- include "jvm-service.selectorLabels" $root | nindent 18 }}
+                  track: {{ $track }}
+          {{- else }}
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector:
+                  matchLabels:
+                    {{- include "jvm-service.selectorLabels" $root | nindent 20 }}
+                    track: {{ $track }}
+          {{- end }}
+      {{- end }}
+      {{- with $v.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $v.tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+{{- end }}
