@@ -41,7 +41,7 @@ test-observability: build ## promtool, amtool, dashboards, a real Prometheus scr
 	observability/test/run
 
 bench: build ## load benchmark (wrk): greeter against a bare Jetty floor; prints a table
-	scripts/bench
+	scripts/bench/run
 
 format: ## rewrite Java sources with google-java-format
 	$(MVN) -q -f service/pom.xml com.spotify.fmt:fmt-maven-plugin:format

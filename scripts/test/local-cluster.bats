@@ -1,0 +1,200 @@
+#!/usr/bin/env bats
+# scripts/local-cluster with stubbed kind / docker / kubectl: in a sandbox where
+# bootstrap-cluster, deploy and smoke-test are recording stubs (their own tests cover them), the
+# order of the whole flow and what each step is given; in the real repository, --dry-run with the
+# real child scripts, to prove the whole plan prints and nothing that changes a cluster runs.
+
+load test_helper
+
+setup() {
+  stub_setup
+  export STATE_DIR="$BATS_TEST_TMPDIR/state"
+  mkdir -p "$STATE_DIR"
+  export FAKE_KIND_VERSION=0.33.0 FAKE_CLUSTERS="" FAKE_SECRETS=""
+
+  stub kind '
+case "$1" in
+  version) echo "kind v$FAKE_KIND_VERSION go1.25.3 linux/amd64" ;;
+  get) printf "%s\n" $FAKE_CLUSTERS ;;
+  create) while (($#)); do [[ "$1" == --config ]] && cp "$2" "$STATE_DIR/kind-config.yaml"; shift; done ;;
+  *) true ;;
+esac'
+  stub docker 'true'
+  stub kubectl '
+case "$1 $2" in
+  "get namespace") [[ " $FAKE_SECRETS " == *" monitoring/"* ]] || exit 1 ;;
+  "get secret") [[ " $FAKE_SECRETS " == *" $5/$3 "* ]] || exit 1 ;;
+  *) true ;;
+esac'
+  stub helm 'case "$1" in version) echo v3.17.0 ;; history) exit 1 ;; esac'
+  stub istioctl 'echo "client version: 1.30.5"'
+  stub git 'echo abc1234'
+
+  SANDBOX="$BATS_TEST_TMPDIR/repo"
+  mkdir -p "$SANDBOX/scripts/lib" "$SANDBOX/charts/jvm-service"
+  cp "$REPO_ROOT/scripts/local-cluster" "$REPO_ROOT/scripts/versions.env" "$SANDBOX/scripts/"
+  cp "$REPO_ROOT/scripts/lib/common.sh" "$SANDBOX/scripts/lib/"
+  cat >"$SANDBOX/charts/jvm-service/values-dev.yaml" <<'YAML'
+secret:
+  mode: plain
+  plain:
+    dummyApiKey: sandbox-key
+ingress:
+  enabled: true
+  host: api.sandbox.test
+  tls:
+    clusterIssuer: letsencrypt-staging
+YAML
+  local child
+  for child in bootstrap-cluster deploy smoke-test; do
+    printf '#!/usr/bin/env bash\nprintf "%%s\\n" "%s $*" >>"$STUB_LOG"\n' "$child" >"$SANDBOX/scripts/$child"
+    chmod +x "$SANDBOX/scripts/$child"
+  done
+  # smoke-test also records the key it was given
+  printf '#!/usr/bin/env bash\nprintf "%%s\\n" "smoke-test $* key=$SMOKE_API_KEY" >>"$STUB_LOG"\n' >"$SANDBOX/scripts/smoke-test"
+  LOCAL="$SANDBOX/scripts/local-cluster"
+}
+
+# flow: the steps that change something, in order, one a line.
+flow() {
+  grep -E '^(kind (create|load|delete)|docker build|kubectl (create|config)|bootstrap-cluster|deploy|smoke-test)' "$STUB_LOG" |
+    sed -E 's/^(kind create|kind load|kind delete|docker build|kubectl create secret|kubectl create namespace|kubectl config|bootstrap-cluster|deploy|smoke-test).*/\1/'
+}
+
+@test "--help describes the flow and exits 0" {
+  run "$LOCAL" --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"kindest/node:v1.34.11@sha256:"* ]]
+  [[ "$output" == *"--delete"* && "$output" == *"--dry-run"* ]]
+}
+
+@test "a first run creates the cluster, installs the platform, builds, loads, deploys and smoke-tests, in that order" {
+  run "$LOCAL"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  run flow
+  [ "$output" == "kind create
+kubectl create namespace
+kubectl create secret
+kubectl create secret
+bootstrap-cluster
+docker build
+kind load
+docker build
+kind load
+deploy
+deploy
+smoke-test" ]
+}
+
+@test "the kind cluster uses the pinned node image and publishes ports 80 and 443" {
+  run "$LOCAL"
+  [ "$status" -eq 0 ]
+  source "$SANDBOX/scripts/versions.env"
+  assert_called kind "create cluster --name jvm-platform --image $KIND_NODE_IMAGE --config"
+  [[ "$KIND_NODE_IMAGE" == kindest/node:v1.3[34].*@sha256:* ]]
+  grep -A2 'containerPort: 80$' "$STATE_DIR/kind-config.yaml" | grep -q 'hostPort: 80$'
+  grep -A2 'containerPort: 443$' "$STATE_DIR/kind-config.yaml" | grep -q 'hostPort: 443$'
+}
+
+@test "the platform gets a kind-friendly ingress; the images are built per service and deployed to dev" {
+  run "$LOCAL" --tag t1
+  [ "$status" -eq 0 ]
+  grep -qxF "bootstrap-cluster --set nginx-ingress:controller.service.type=NodePort --set nginx-ingress:controller.hostPort.enable=true --set nginx-ingress:controller.replicaCount=1" "$STUB_LOG"
+  assert_called docker "build --build-arg SERVICE=greeter --build-arg VERSION=t1 -f service/Dockerfile -t greeter:t1 service"
+  assert_called docker "build --build-arg SERVICE=timezones --build-arg VERSION=t1 -f service/Dockerfile -t timezones:t1 service"
+  assert_called kind "load docker-image greeter:t1 --name jvm-platform"
+  run grep '^deploy ' "$STUB_LOG"
+  [ "$output" == "deploy --service timezones --env dev --tag t1 --image-repository timezones --set ingress.tls.enabled=false
+deploy --service greeter --env dev --tag t1 --image-repository greeter --set ingress.tls.enabled=false" ]
+}
+
+@test "the smoke test goes through localhost with the dev host and the dev key" {
+  run "$LOCAL" --tag t1
+  [ "$status" -eq 0 ]
+  grep -qxF "smoke-test --base-url http://localhost --host api.sandbox.test --wait 180 key=sandbox-key" "$STUB_LOG"
+  SMOKE_API_KEY=from-env run "$LOCAL" --tag t1
+  grep -qF "key=from-env" "$STUB_LOG"
+}
+
+@test "the default tag is local-<git short sha>" {
+  run "$LOCAL"
+  [ "$status" -eq 0 ]
+  assert_called docker "-t greeter:local-abc1234 service"
+}
+
+@test "a second run reuses the cluster and the monitoring Secrets" {
+  export FAKE_CLUSTERS="other jvm-platform" FAKE_SECRETS="monitoring/grafana-admin monitoring/alertmanager-slack"
+  run "$LOCAL" --tag t2
+  [ "$status" -eq 0 ]
+  refute_called kind create
+  refute_called kubectl create
+  assert_called kubectl "config use-context kind-jvm-platform"
+}
+
+@test "--skip-bootstrap and --skip-build leave the platform and the images alone" {
+  run "$LOCAL" --skip-bootstrap --skip-build --tag t3
+  [ "$status" -eq 0 ]
+  run flow
+  [ "$output" == "kind create
+deploy
+deploy
+smoke-test" ]
+}
+
+@test "--delete deletes the cluster only" {
+  run "$LOCAL" --delete --name demo
+  [ "$status" -eq 0 ]
+  run flow
+  [ "$output" == "kind delete" ]
+  assert_called kind "delete cluster --name demo"
+}
+
+@test "missing docker or an old kind stops before anything is created" {
+  rm "$STUB_DIR/bin/docker"
+  local sysbin="$BATS_TEST_TMPDIR/sysbin" tool
+  mkdir -p "$sysbin"
+  for tool in bash env sed grep tr cut head cat dirname basename rm mkdir mktemp cp; do
+    ln -sf "$(command -v "$tool")" "$sysbin/$tool"
+  done
+  PATH="$STUB_DIR/bin:$sysbin" run "$LOCAL"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"error: 'docker' is required but was not found on PATH"* ]]
+  refute_called kind create
+  export FAKE_KIND_VERSION=0.29.0
+  run "$LOCAL"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"error: kind >= 0.33.0 is required (its node image is pinned by digest), found '0.29.0'"* ]]
+}
+
+@test "a docker daemon that does not answer stops the run" {
+  stub docker 'exit 1'
+  run "$LOCAL"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"docker is installed but its daemon does not answer"* ]]
+  refute_called kind create
+}
+
+@test "an unknown option is rejected" {
+  run "$LOCAL" --cluster x
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"unknown option '--cluster'"* ]]
+}
+
+@test "in this repository, --dry-run prints the whole plan, child scripts included, and changes nothing" {
+  run "$REPO_ROOT/scripts/local-cluster" --dry-run --tag t9
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"+ kind create cluster --name jvm-platform --image kindest/node:"* ]]
+  [[ "$output" == *"+ helm upgrade --install nginx-ingress nginx-ingress"*"--set controller.hostPort.enable=true"* ]]
+  [[ "$output" == *"+ docker build --build-arg SERVICE=greeter"* ]]
+  [[ "$output" == *"+ kind load docker-image timezones:t9 --name jvm-platform"* ]]
+  [[ "$output" == *"+ helm upgrade --install greeter charts/jvm-service"* ]]
+  [[ "$output" == *"+ scripts/smoke-test --base-url http://localhost --host "* ]]
+  refute_called kind create
+  refute_called kind load
+  refute_called docker build
+  refute_called helm upgrade
+  refute_called kubectl create
+  refute_called kubectl apply
+}
