@@ -26,7 +26,7 @@ test: lint test-java test-charts test-scripts test-observability ## every check 
 
 lint: ## yamllint on every YAML file, shellcheck on every script
 	yamllint --strict .
-	shellcheck -x .ci/run $$(grep -rlE '^#!/usr/bin/env bash' scripts) scripts/lib/*.sh scripts/test/*.bash
+	shellcheck $$(grep -rlE '^#!/usr/bin/env bash' .ci scripts observability) scripts/lib/*.sh scripts/test/*.bash
 
 test-java: ## Java unit and application tests, google-java-format check, coverage
 	$(MVN) -f service/pom.xml verify
