@@ -37,6 +37,7 @@ public class LogstashAccessLayoutFactory implements DiscoverableLayoutFactory<IA
     JsonProviders<IAccessEvent> providers = new JsonProviders<>();
     providers.addProvider(timestamp);
     providers.addProvider(fields);
+    providers.addProvider(new RequestIdJsonProvider());
     AccessEventCompositeJsonLayout layout = new AccessEventCompositeJsonLayout();
     layout.setContext(context);
     layout.setProviders(providers);
@@ -59,7 +60,6 @@ public class LogstashAccessLayoutFactory implements DiscoverableLayoutFactory<IA
     json.put("bytes_sent", "#asLong{%bytesSent}");
     json.put("remote_ip", "%remoteIP");
     json.put("user_agent", "%i{User-Agent}");
-    json.put(RequestIdFilter.MDC_KEY, "%responseHeader{" + RequestIdFilter.HEADER + "}");
     return json.toString();
   }
 

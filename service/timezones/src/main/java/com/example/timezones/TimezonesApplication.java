@@ -2,6 +2,7 @@ package com.example.timezones;
 
 import com.example.common.ServiceApplication;
 import com.example.timezones.core.ZoneCatalog;
+import com.example.timezones.health.ZoneRulesHealthCheck;
 import com.example.timezones.resources.TimezonesResource;
 import io.dropwizard.core.setup.Environment;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -21,6 +22,8 @@ public class TimezonesApplication extends ServiceApplication<TimezonesConfigurat
   @Override
   protected void runService(
       TimezonesConfiguration configuration, Environment environment, PrometheusRegistry metrics) {
-    environment.jersey().register(new TimezonesResource(new ZoneCatalog(Clock.systemUTC())));
+    ZoneCatalog catalog = new ZoneCatalog(Clock.systemUTC());
+    environment.jersey().register(new TimezonesResource(catalog));
+    environment.healthChecks().register("zone-rules", new ZoneRulesHealthCheck(catalog));
   }
 }

@@ -138,7 +138,9 @@ class TimezonesApplicationTest {
     void answersPingReadyAndHealthcheck() {
       assertThat(Http.get(admin("/ping")).statusCode()).isEqualTo(200);
       assertThat(Http.get(admin("/ready")).body()).isEqualTo("{\"ready\":true}");
-      assertThat(Http.get(admin("/healthcheck")).statusCode()).isEqualTo(200);
+      HttpResponse<String> health = Http.get(admin("/healthcheck"));
+      assertThat(health.statusCode()).isEqualTo(200);
+      assertThat(health.body()).contains("\"zone-rules\":{\"healthy\":true");
     }
 
     @Test
