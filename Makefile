@@ -8,7 +8,7 @@ SERVICES := greeter timezones
 JARS := $(foreach s,$(SERVICES),service/$(s)/target/$(s).jar)
 JAVA_SOURCES := $(shell find service -name '*.java' -o -name '*.yml' -o -name 'pom.xml' -o -name '*.xml' 2>/dev/null | grep -v /target/)
 
-.PHONY: help build run-server test bench format lint test-java test-charts test-scripts test-observability clean
+.PHONY: help build run-server test bench soak format lint test-java test-charts test-scripts test-observability clean
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ test-observability: build ## promtool, amtool, dashboards, a real Prometheus scr
 
 bench: build ## load benchmark (wrk): greeter against a bare Jetty floor; prints a table
 	scripts/bench/run
+
+soak: build ## 5 minutes of mixed load on both services: errors and heap growth (SOAK_SECONDS to change)
+	scripts/bench/soak
 
 format: ## rewrite Java sources with google-java-format
 	$(MVN) -q -f service/pom.xml com.spotify.fmt:fmt-maven-plugin:format

@@ -9,6 +9,7 @@ import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
+import java.util.Map;
 
 /**
  * The start-up both services share: configuration from the environment, one-line start-up errors,
@@ -56,8 +57,20 @@ public abstract class ServiceApplication<C extends ServiceConfiguration> extends
 
   @Override
   protected void addDefaultCommands(Bootstrap<C> bootstrap) {
-    bootstrap.addCommand(new OneLineErrorServerCommand<>(this));
-    bootstrap.addCommand(new OneLineErrorCheckCommand<>(this));
+    bootstrap.addCommand(new OneLineErrorServerCommand<>(this, settingVariables()));
+    bootstrap.addCommand(new OneLineErrorCheckCommand<>(this, settingVariables()));
+  }
+
+  /**
+   * Configuration paths and the environment variables that set them, for start-up errors whose
+   * message does not name the variable. A service adds its own to these.
+   */
+  protected Map<String, String> settingVariables() {
+    return Map.of(
+        "server.applicationConnectors[0].port", "HTTP_PORT",
+        "server.adminConnectors[0].port", "ADMIN_PORT",
+        "server.shutdownGracePeriod", "SHUTDOWN_GRACE_PERIOD",
+        "shutdownWaitPeriod", "SHUTDOWN_WAIT_PERIOD");
   }
 
   @Override

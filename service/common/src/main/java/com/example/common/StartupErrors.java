@@ -4,38 +4,79 @@ import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.configuration.ConfigurationValidationException;
 import jakarta.validation.ConstraintViolation;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Turns whatever stopped start-up into one line an operator can act on: the variable or setting at
- * fault, never a stack trace.
+ * Turns whatever stopped start-up into one line an operator can act on: the environment variable at
+ * fault, never a stack trace. Settings whose validation message does not name their variable
+ * (Dropwizard's own, such as ports) are named through the service's setting-to-variable map.
  */
 public final class StartupErrors {
 
   private StartupErrors() {}
 
-  public static String describe(String service, Throwable error) {
-    return service + ": cannot start: " + reason(error);
+  /**
+   * @param variables configuration paths (such as {@code server.adminConnectors[0].port}) to the
+   *     environment variables that set them
+   */
+  public static String describe(String service, Throwable error, Map<String, String> variables) {
+    return service + ": cannot start: " + reason(error, variables);
   }
 
-  static String reason(Throwable error) {
+  static String reason(Throwable error, Map<String, String> variables) {
     for (Throwable cause = error; cause != null; cause = cause.getCause()) {
       if (cause instanceof ConfigurationValidationException invalid) {
         return invalid.getConstraintViolations().stream()
-            .map(ConstraintViolation::getMessage)
+            .map(violation -> naming(violation, variables))
             .sorted()
             .collect(Collectors.joining("; "));
       }
       if (cause instanceof ConfigurationException config) {
-        return oneLine(config.getMessage());
+        String message = oneLine(config.getMessage());
+        return variableIn(message, variables)
+            .map(variable -> variable + " has a value that cannot be read: " + message)
+            .orElse(message);
       }
     }
+    return chain(error);
+  }
+
+  private static String naming(ConstraintViolation<?> violation, Map<String, String> variables) {
+    String message = violation.getMessage();
+    String variable = variables.get(normalized(violation.getPropertyPath().toString()));
+    return variable == null || message.contains(variable) ? message : variable + " " + message;
+  }
+
+  private static java.util.Optional<String> variableIn(
+      String message, Map<String, String> variables) {
+    String normalized = normalized(message);
+    return variables.entrySet().stream()
+        .filter(entry -> normalized.contains("at: " + entry.getKey()))
+        .map(Map.Entry::getValue)
+        .findFirst();
+  }
+
+  /** Jackson writes {@code a.[0].b} where the validator writes {@code a[0].b}. */
+  private static String normalized(String path) {
+    return path.replace(".[", "[");
+  }
+
+  /** The outermost message, then the root cause's when it says more ("bind ...: in use"). */
+  private static String chain(Throwable error) {
     Throwable root = error;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String message = root.getMessage() == null ? "" : ": " + oneLine(root.getMessage());
-    return root.getClass().getSimpleName() + message;
+    String rootText = root.getClass().getSimpleName() + describedBy(root);
+    if (root == error || error.getMessage() == null) {
+      return rootText;
+    }
+    return oneLine(error.getMessage()) + " (" + rootText + ")";
+  }
+
+  private static String describedBy(Throwable error) {
+    return error.getMessage() == null ? "" : ": " + oneLine(error.getMessage());
   }
 
   /** Folds a multi-line message (Dropwizard's "has an error: * ..." lists) into one line. */

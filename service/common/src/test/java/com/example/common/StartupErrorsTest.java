@@ -6,6 +6,7 @@ import io.dropwizard.configuration.ConfigurationException;
 import java.io.IOException;
 import java.net.BindException;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StartupErrorsTest {
@@ -15,8 +16,8 @@ class StartupErrorsTest {
     Exception error =
         new IOException("Failed to bind", new BindException("Address already in use"));
 
-    assertThat(StartupErrors.describe("greeter", error))
-        .isEqualTo("greeter: cannot start: BindException: Address already in use");
+    assertThat(StartupErrors.describe("greeter", error, Map.of()))
+        .isEqualTo("greeter: cannot start: Failed to bind (BindException: Address already in use)");
   }
 
   @Test
@@ -25,11 +26,23 @@ class StartupErrorsTest {
         new ConfigurationException(
             "greeter.yml", List.of("Incorrect type of value at: server.port", "second problem")) {};
 
-    String line = StartupErrors.describe("greeter", error);
+    String line = StartupErrors.describe("greeter", error, Map.of());
 
     assertThat(line)
         .isEqualTo(
             "greeter: cannot start: greeter.yml has the following errors:"
                 + " Incorrect type of value at: server.port; second problem");
+  }
+
+  @Test
+  void namesTheVariableOfASettingThatCannotBeRead() {
+    Exception error =
+        new ConfigurationException(
+            "greeter.yml",
+            List.of(
+                "Failed to parse configuration at: shutdownWaitPeriod; Invalid duration: abc")) {};
+
+    assertThat(StartupErrors.describe("greeter", error, Map.of("shutdownWaitPeriod", "WAIT")))
+        .startsWith("greeter: cannot start: WAIT has a value that cannot be read: greeter.yml");
   }
 }

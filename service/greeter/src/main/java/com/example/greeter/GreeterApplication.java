@@ -12,6 +12,8 @@ import io.dropwizard.core.setup.Environment;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 
 /** greeter: the main API. */
 public class GreeterApplication extends ServiceApplication<GreeterConfiguration> {
@@ -22,6 +24,14 @@ public class GreeterApplication extends ServiceApplication<GreeterConfiguration>
 
   public static void main(String[] args) throws Exception {
     new GreeterApplication().runWithDefaults(args);
+  }
+
+  @Override
+  protected Map<String, String> settingVariables() {
+    Map<String, String> variables = new HashMap<>(super.settingVariables());
+    variables.put("timezones.connectTimeout", "TIMEZONES_CONNECT_TIMEOUT");
+    variables.put("timezones.requestTimeout", "TIMEZONES_REQUEST_TIMEOUT");
+    return variables;
   }
 
   @Override

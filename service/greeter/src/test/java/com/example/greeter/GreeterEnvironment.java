@@ -4,14 +4,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** A complete, valid environment for a greeter process, for tests to start from. */
-final class GreeterEnvironment {
+public final class GreeterEnvironment {
 
-  static final String API_KEY = "it-key-5f2b9c1e";
-  static final String SECRET = "it-secret-7d41a0b3";
+  public static final String API_KEY = "it-key-5f2b9c1e";
+  public static final String SECRET = "it-secret-7d41a0b3";
 
   private GreeterEnvironment() {}
 
-  static Map<String, String> valid(String timezonesUrl) {
+  public static Map<String, String> valid(String timezonesUrl) {
     Map<String, String> env = new HashMap<>();
     env.put("GREETING", "Hello from the test");
     env.put("TIMEZONE_OFFSET", "+05:30");

@@ -49,11 +49,24 @@ public final class AppProcess implements AutoCloseable {
 
   /** Starts the jar on free ports; {@code env} is the whole environment besides PATH and HOME. */
   public static AppProcess start(Map<String, String> env) {
-    int port = freePort();
-    int adminPort = freePort();
     Map<String, String> environment = new HashMap<>(env);
-    environment.putIfAbsent("HTTP_PORT", Integer.toString(port));
-    environment.putIfAbsent("ADMIN_PORT", Integer.toString(adminPort));
+    environment.putIfAbsent("HTTP_PORT", Integer.toString(freePort()));
+    environment.putIfAbsent("ADMIN_PORT", Integer.toString(freePort()));
+    return launch(environment);
+  }
+
+  /**
+   * Starts the jar on the given ports: a restart on the same ports, or an instance behind a proxy
+   * whose upstreams are fixed. {@code env} is the whole environment besides PATH and HOME.
+   */
+  public static AppProcess start(Map<String, String> env, int port, int adminPort) {
+    Map<String, String> environment = new HashMap<>(env);
+    environment.put("HTTP_PORT", Integer.toString(port));
+    environment.put("ADMIN_PORT", Integer.toString(adminPort));
+    return launch(environment);
+  }
+
+  private static AppProcess launch(Map<String, String> environment) {
     ProcessBuilder builder =
         new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -63,10 +76,25 @@ public final class AppProcess implements AutoCloseable {
     builder.environment().keySet().retainAll(List.of("PATH", "HOME", "LANG", "TMPDIR"));
     builder.environment().putAll(environment);
     try {
-      return new AppProcess(builder.start(), port, adminPort);
+      return new AppProcess(
+          builder.start(), portOf(environment, "HTTP_PORT"), portOf(environment, "ADMIN_PORT"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The port a variable names, or -1 when it is not a number (tests of bad ports). */
+  private static int portOf(Map<String, String> environment, String variable) {
+    try {
+      return Integer.parseInt(environment.get(variable));
+    } catch (NumberFormatException notAPort) {
+      return -1;
+    }
+  }
+
+  /** The operating-system process id (for jcmd, or to signal it). */
+  public long pid() {
+    return process.pid();
   }
 
   public static int freePort() {
@@ -104,9 +132,13 @@ public final class AppProcess implements AutoCloseable {
     throw new IllegalStateException("not started within " + timeout + ": " + output());
   }
 
-  /** Sends SIGTERM, as the kubelet does. */
+  /**
+   * Sends SIGTERM, as the kubelet does, and keeps reading the output: {@link Process#destroy()}
+   * would also close this side's pipes, losing what the process prints while it shuts down (a
+   * container's stdout stays open).
+   */
   public void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   /** Waits for the process to exit and for its output to be read; -1 if it did not exit. */
