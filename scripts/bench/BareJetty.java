@@ -15,6 +15,10 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class BareJetty {
   public static void main(String[] args) throws Exception {
+    // Logback without a configuration logs everything at DEBUG: that would be the floor's cost.
+    ((ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
     int port = Integer.parseInt(args[0]);
     ByteBuffer body = ByteBuffer.wrap(args[1].getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
     Server server = new Server();

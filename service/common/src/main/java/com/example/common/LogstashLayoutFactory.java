@@ -31,16 +31,26 @@ public class LogstashLayoutFactory implements DiscoverableLayoutFactory<ILogging
     layout.setTimeZone(timeZone.getID());
     layout.setIncludeContext(false);
     layout.setLineSeparator("\n");
-    layout.setCustomFields(serviceFields(service, version));
+    layout.setCustomFields(asJson(serviceFields(service, version)));
     return layout;
   }
 
-  static String serviceFields(String service, String version) {
+  static Map<String, String> serviceFields(String service, String version) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("service", service);
     fields.put("version", version);
+    return fields;
+  }
+
+  /** The fields of all maps, in order, as one JSON object (values escaped). */
+  @SafeVarargs
+  static String asJson(Map<String, String>... maps) {
+    Map<String, String> all = new LinkedHashMap<>();
+    for (Map<String, String> map : maps) {
+      all.putAll(map);
+    }
     try {
-      return new ObjectMapper().writeValueAsString(fields);
+      return new ObjectMapper().writeValueAsString(all);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

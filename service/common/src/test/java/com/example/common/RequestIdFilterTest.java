@@ -33,4 +33,16 @@ class RequestIdFilterTest {
     String id = "a".repeat(129);
     assertThat(RequestIdFilter.idFrom(id)).hasSize(36);
   }
+
+  @org.junit.jupiter.api.Test
+  void newIdsAreVersion4UuidsAndDoNotRepeat() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      java.util.UUID id = java.util.UUID.fromString(RequestIdFilter.newId());
+      assertThat(id.version()).isEqualTo(4);
+      assertThat(id.variant()).isEqualTo(2);
+      ids.add(id.toString());
+    }
+    assertThat(ids).hasSize(10_000);
+  }
 }
