@@ -1,5 +1,6 @@
 package com.example.greeter;
 
+import com.example.common.testing.AppProcess;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -66,7 +67,7 @@ final class FakeTimezones implements AutoCloseable {
     switch (behaviours.getOrDefault(zone, Behaviour.NOT_FOUND)) {
       case ANSWER -> respond(exchange, 200, answer(zone));
       case SLOW -> {
-        sleep(slowMillis);
+        AppProcess.sleep(slowMillis);
         respond(exchange, 200, answer(zone));
       }
       case GARBAGE -> respond(exchange, 200, "<html>surprise</html>");
@@ -91,14 +92,6 @@ final class FakeTimezones implements AutoCloseable {
       // greeter timed out and closed the connection: expected for SLOW
     } finally {
       exchange.close();
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

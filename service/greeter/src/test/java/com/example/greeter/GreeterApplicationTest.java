@@ -1,5 +1,7 @@
 package com.example.greeter;
 
+import static com.example.common.testing.JsonResponses.assertError;
+import static com.example.common.testing.JsonResponses.json;
 import static com.example.greeter.FakeTimezones.Behaviour.ANSWER;
 import static com.example.greeter.FakeTimezones.Behaviour.GARBAGE;
 import static com.example.greeter.FakeTimezones.Behaviour.SERVER_ERROR;
@@ -10,7 +12,6 @@ import com.example.common.testing.Http;
 import com.example.common.testing.PrometheusText;
 import com.example.common.testing.PrometheusText.Sample;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.ResourceHelpers;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -55,8 +56,6 @@ class GreeterApplicationTest {
           ConfigOverride.config("timezones.url", TIMEZONES.url()),
           ConfigOverride.config("timezones.requestTimeout", TIMEOUT.toMillis() + "ms"));
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @AfterAll
   static void stopTimezones() {
     TIMEZONES.close();
@@ -64,19 +63,6 @@ class GreeterApplicationTest {
 
   static HttpResponse<String> get(String path, String... headers) {
     return Http.get("http://127.0.0.1:" + APP.getLocalPort() + path, headers);
-  }
-
-  static JsonNode json(HttpResponse<String> response) throws Exception {
-    assertThat(response.headers().firstValue("Content-Type"))
-        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
-    return JSON.readTree(response.body());
-  }
-
-  static void assertError(HttpResponse<String> response, int status) throws Exception {
-    assertThat(response.statusCode()).isEqualTo(status);
-    JsonNode body = json(response);
-    assertThat(body.get("code").asInt()).isEqualTo(status);
-    assertThat(body.get("message").asText()).isNotBlank();
   }
 
   @Nested

@@ -1,12 +1,12 @@
 package com.example.timezones;
 
+import static com.example.common.testing.JsonResponses.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.common.testing.Http;
 import com.example.common.testing.PrometheusText;
 import com.example.common.testing.PrometheusText.Sample;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.ResourceHelpers;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -27,16 +27,8 @@ class TimezonesApplicationTest {
           ResourceHelpers.resourceFilePath("timezones.yml"),
           ConfigOverride.randomPorts());
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   static HttpResponse<String> get(String path) {
     return Http.get("http://127.0.0.1:" + APP.getLocalPort() + path);
-  }
-
-  static JsonNode json(HttpResponse<String> response) throws Exception {
-    assertThat(response.headers().firstValue("Content-Type"))
-        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
-    return JSON.readTree(response.body());
   }
 
   @Nested

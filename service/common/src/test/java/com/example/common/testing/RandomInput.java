@@ -62,6 +62,32 @@ public final class RandomInput {
   }
 
   /** Characters from {@code first} to {@code last}, length {@code min}..{@code max}. */
+  /**
+   * An HTTP method: standard, WebDAV, wrong case, malformed or empty (3 in 4), or random capitals.
+   */
+  public String httpMethod() {
+    return weighted(
+        3,
+        (java.util.function.Supplier<String>)
+            () ->
+                oneOf(
+                    "GET",
+                    "HEAD",
+                    "POST",
+                    "PUT",
+                    "DELETE",
+                    "PATCH",
+                    "OPTIONS",
+                    "TRACE",
+                    "CONNECT",
+                    "PROPFIND",
+                    "get",
+                    "G@T",
+                    ""),
+        1,
+        (java.util.function.Supplier<String>) () -> string('A', 'Z', 1, 12));
+  }
+
   public String string(char first, char last, int min, int max) {
     int length = between(min, max);
     StringBuilder text = new StringBuilder(length);

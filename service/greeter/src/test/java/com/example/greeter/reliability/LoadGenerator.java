@@ -1,5 +1,6 @@
 package com.example.greeter.reliability;
 
+import com.example.common.testing.AppProcess;
 import com.example.common.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -95,7 +96,7 @@ final class LoadGenerator implements AutoCloseable {
       } catch (ConnectException refusedConnection) {
         refused.incrementAndGet();
         firstRefusalNanos.compareAndSet(0, System.nanoTime());
-        sleep(5);
+        AppProcess.sleep(5);
         return;
       }
       socket.setSoTimeout(30_000);
@@ -145,14 +146,6 @@ final class LoadGenerator implements AutoCloseable {
       maxLatencyMillis.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
     } catch (IOException | RuntimeException e) {
       failed.add(id + " " + target.path() + ": " + e);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
