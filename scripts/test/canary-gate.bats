@@ -16,7 +16,7 @@ setup_file() {
   python3 "$REPO_ROOT/scripts/test/fixtures/pipeline/istio-openmetrics.py" "$END_TIME" >"$dir/metrics.om"
   promtool tsdb create-blocks-from openmetrics "$dir/metrics.om" "$dir/data" >"$dir/promtool.log" 2>&1
   printf 'global:\n  scrape_interval: 1h\n' >"$dir/prometheus.yml"
-  PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  PORT="$(free_ports 1)"
   prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
     --storage.tsdb.retention.time=30d --web.listen-address="127.0.0.1:$PORT" >"$dir/prometheus.log" 2>&1 &
   echo $! >"$dir/pid"

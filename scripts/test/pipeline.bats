@@ -267,10 +267,7 @@ EOF
   dir="$BATS_TEST_TMPDIR/cds"
   mkdir -p "$dir/tmp"
   cp "$jar" "$dir/app.jar"
-  read -r http admin < <(python3 -c 'import socket
-socks = [socket.socket() for _ in range(2)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])')
+  read -r http admin <<<"$(free_ports 2)"
   # The RUN instruction that holds -XX:ArchiveClassesAtExit, continuation lines joined, with this
   # test's directory, scratch /tmp and free ports in place of /app, /tmp, 8080 and 8081.
   step="$(awk '/^RUN set -eu;/ { on = 1 } on { print; if (!/\\$/) exit }' "$REPO_ROOT/service/Dockerfile" |

@@ -8,8 +8,7 @@ setup() {
   for jar in service/greeter/target/greeter.jar service/timezones/target/timezones.jar; do
     [[ -f "$REPO_ROOT/$jar" ]] || { echo "$jar missing: run make build first" >&2; return 1; }
   done
-  GREETER_PORT="$(free_port)"
-  TIMEZONES_PORT="$(free_port)"
+  read -r GREETER_PORT TIMEZONES_PORT <<<"$(free_ports 2)"
   export GREETER_PORT TIMEZONES_PORT
   LOG="$BATS_TEST_TMPDIR/run-local.log"
 }
@@ -21,10 +20,6 @@ teardown() {
   fi
   # Nothing may outlive the script: a leftover service would hold its port.
   pkill -f -- "-Dbats.run-local=$BATS_TEST_NUMBER" 2>/dev/null || true
-}
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # launch: runs scripts/run-local in its own process group with SIGINT at its default, as a

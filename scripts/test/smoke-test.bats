@@ -12,10 +12,6 @@ GREETER_JAR="$REPO_ROOT/service/greeter/target/greeter.jar"
 TIMEZONES_JAR="$REPO_ROOT/service/timezones/target/timezones.jar"
 API_KEY="smoke-key-123"
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 # start_bg NAME CMD...: starts CMD in the background, its pid in $BATS_FILE_TMPDIR/NAME.pid.
 start_bg() {
   local name="$1"
@@ -61,7 +57,7 @@ stop_all() {
 setup_file() {
   if [[ -f "$GREETER_JAR" && -f "$TIMEZONES_JAR" ]]; then
     local tz_port tz_admin gr_port gr_admin
-    tz_port="$(free_port)"; tz_admin="$(free_port)"; gr_port="$(free_port)"; gr_admin="$(free_port)"
+    read -r tz_port tz_admin gr_port gr_admin <<<"$(free_ports 4)"
     HTTP_PORT="$tz_port" ADMIN_PORT="$tz_admin" start_bg timezones java -jar "$TIMEZONES_JAR"
     HTTP_PORT="$gr_port" ADMIN_PORT="$gr_admin" GREETING="Hello from the smoke test" TIMEZONE_OFFSET="+05:30" \
       DUMMY_API_KEY="$API_KEY" SECRET_MESSAGE="smoke secret" TIMEZONES_URL="http://127.0.0.1:$tz_port" \
@@ -71,7 +67,7 @@ setup_file() {
     wait_http "http://127.0.0.1:$gr_admin/ping" 90
   else
     local port
-    port="$(free_port)"
+    port="$(free_ports 1)"
     start_bg fake python3 "$FAKE_API" "$port" "$API_KEY"
     export SUT_KIND=fixture SUT_BASE="http://127.0.0.1:$port" SUT_TZ="http://127.0.0.1:$port"
     wait_http "$SUT_BASE/" 20
@@ -85,7 +81,7 @@ teardown_file() {
 # broken_api NAME: a stand-in that misbehaves in one way; sets BROKEN_URL.
 broken_api() {
   local port
-  port="$(free_port)"
+  port="$(free_ports 1)"
   start_bg "broken-$1" python3 "$FAKE_API" "$port" "$API_KEY" --broken "$1"
   BROKEN_URL="http://127.0.0.1:$port"
   wait_http_host "$BROKEN_URL/timezones" "${1#host=}"
@@ -127,7 +123,7 @@ teardown() {
 
 @test "smoke-test fails when timezones is not where --timezones-url says" {
   local closed
-  closed="$(free_port)"
+  closed="$(free_ports 1)"
   SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$SUT_BASE" --timezones-url "http://127.0.0.1:$closed" --timeout 3
   [ "$status" -ne 0 ]
   [[ "$output" == *"FAIL GET /timezones -> 200 list: no HTTP answer from http://127.0.0.1:$closed/timezones"* ]]
@@ -192,7 +188,7 @@ teardown() {
 
 @test "smoke-test --wait retries until the API answers" {
   local port
-  port="$(free_port)"
+  port="$(free_ports 1)"
   ( sleep 2; exec python3 "$FAKE_API" "$port" "$API_KEY" ) >/dev/null 2>&1 3>&- &
   echo $! >"$BATS_FILE_TMPDIR/broken-late.pid"
   SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "http://127.0.0.1:$port" --wait 30 --timeout 2

@@ -59,3 +59,12 @@ refute_called() {
     return 1
   fi
 }
+
+# free_ports N: scripts/lib/common.sh's, in a subshell (common.sh's `run` would shadow bats' own).
+free_ports() {
+  (
+    # shellcheck source=../lib/common.sh
+    source "$REPO_ROOT/scripts/lib/common.sh"
+    free_ports "$@"
+  )
+}

@@ -12,6 +12,11 @@ import org.slf4j.LoggerFactory;
  * Readiness that turns false on SIGTERM before Jetty stops: registered first in Jetty's shutdown
  * hook, it flips to not-ready and waits {@code shutdownWaitPeriod} while the server still serves,
  * so endpoints drop the pod before its listener closes. Then Jetty drains in-flight requests.
+ *
+ * <p>Dropwizard's health module has the same idea ({@code health.delayedShutdownHandlerEnabled})
+ * but is not used: it serves readiness on the application port (public behind the ingress), and
+ * registers its hook before the server starts and never removes it, so a failed start or a stopped
+ * test server still sleeps the whole wait at JVM exit.
  */
 public final class ReadinessGate extends AbstractLifeCycle {
 

@@ -32,7 +32,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GreeterApplicationTest {
 
   static final String API_KEY = "test-key-0123456789";
-  static final String SECRET = "the eagle lands at dawn";
   static final Duration TIMEOUT = Duration.ofMillis(600);
 
   static final FakeTimezones TIMEZONES =
@@ -48,13 +47,10 @@ class GreeterApplicationTest {
       new DropwizardAppExtension<>(
           GreeterApplication.class,
           ResourceHelpers.resourceFilePath("greeter.yml"),
-          ConfigOverride.randomPorts(),
-          ConfigOverride.config("greeting", "Hello, world"),
-          ConfigOverride.config("timezoneOffset", "+05:30"),
-          ConfigOverride.config("dummyApiKey", API_KEY),
-          ConfigOverride.config("secretMessage", SECRET),
-          ConfigOverride.config("timezones.url", TIMEZONES.url()),
-          ConfigOverride.config("timezones.requestTimeout", TIMEOUT.toMillis() + "ms"));
+          GreeterEnvironment.overrides(
+              API_KEY,
+              TIMEZONES.url(),
+              ConfigOverride.config("timezones.requestTimeout", TIMEOUT.toMillis() + "ms")));
 
   @AfterAll
   static void stopTimezones() {
@@ -74,7 +70,7 @@ class GreeterApplicationTest {
 
       assertThat(response.statusCode()).isEqualTo(200);
       JsonNode body = json(response);
-      assertThat(body.get("message").asText()).isEqualTo("Hello, world");
+      assertThat(body.get("message").asText()).isEqualTo(GreeterEnvironment.GREETING);
       assertThat(body.get("timezoneOffset").asText()).isEqualTo("+05:30");
       OffsetDateTime time = OffsetDateTime.parse(body.get("time").asText());
       assertThat(time.getOffset().getId()).isEqualTo("+05:30");
@@ -97,7 +93,7 @@ class GreeterApplicationTest {
       HttpResponse<String> response = get("/secret", "X-API-Key", API_KEY);
 
       assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(json(response).get("message").asText()).isEqualTo(SECRET);
+      assertThat(json(response).get("message").asText()).isEqualTo(GreeterEnvironment.SECRET);
     }
 
     @Test
@@ -105,7 +101,7 @@ class GreeterApplicationTest {
       HttpResponse<String> response = get("/secret");
 
       assertError(response, 401);
-      assertThat(response.body()).doesNotContain(SECRET);
+      assertThat(response.body()).doesNotContain(GreeterEnvironment.SECRET);
     }
 
     @ParameterizedTest
@@ -121,7 +117,7 @@ class GreeterApplicationTest {
       HttpResponse<String> response = get("/secret", "X-API-Key", key);
 
       assertError(response, 401);
-      assertThat(response.body()).doesNotContain(SECRET);
+      assertThat(response.body()).doesNotContain(GreeterEnvironment.SECRET);
     }
 
     @Test

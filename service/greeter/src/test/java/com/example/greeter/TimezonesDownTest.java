@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.common.testing.AppProcess;
 import com.example.common.testing.Http;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.ResourceHelpers;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -21,12 +20,8 @@ class TimezonesDownTest {
       new DropwizardAppExtension<>(
           GreeterApplication.class,
           ResourceHelpers.resourceFilePath("greeter.yml"),
-          ConfigOverride.randomPorts(),
-          ConfigOverride.config("greeting", "Hello"),
-          ConfigOverride.config("timezoneOffset", "Z"),
-          ConfigOverride.config("dummyApiKey", "k"),
-          ConfigOverride.config("secretMessage", "s"),
-          ConfigOverride.config("timezones.url", "http://127.0.0.1:" + AppProcess.freePort()));
+          GreeterEnvironment.overrides(
+              GreeterEnvironment.API_KEY, "http://127.0.0.1:" + AppProcess.freePort()));
 
   @Test
   void timeIsA503AtOnceAndTheRestOfTheApiStillWorks() {

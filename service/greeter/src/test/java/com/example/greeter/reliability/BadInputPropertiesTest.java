@@ -11,7 +11,6 @@ import com.example.common.testing.SafeResponses;
 import com.example.greeter.GreeterApplication;
 import com.example.greeter.GreeterConfiguration;
 import com.example.greeter.GreeterEnvironment;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import java.nio.charset.Charset;
@@ -53,12 +52,7 @@ class BadInputPropertiesTest {
         new DropwizardTestSupport<>(
             GreeterApplication.class,
             ResourceHelpers.resourceFilePath("greeter.yml"),
-            ConfigOverride.randomPorts(),
-            ConfigOverride.config("greeting", "Hello"),
-            ConfigOverride.config("timezoneOffset", "+05:30"),
-            ConfigOverride.config("dummyApiKey", GreeterEnvironment.API_KEY),
-            ConfigOverride.config("secretMessage", GreeterEnvironment.SECRET),
-            ConfigOverride.config("timezones.url", timezones.url()));
+            GreeterEnvironment.overrides(GreeterEnvironment.API_KEY, timezones.url()));
     app.before();
   }
 

@@ -8,7 +8,6 @@ import com.example.greeter.GreeterApplication;
 import com.example.greeter.GreeterConfiguration;
 import com.example.greeter.GreeterEnvironment;
 import com.example.greeter.core.ApiKeyVerifier;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.ResourceHelpers;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -39,12 +38,7 @@ class BruteForceTimingTest {
       new DropwizardAppExtension<>(
           GreeterApplication.class,
           ResourceHelpers.resourceFilePath("greeter.yml"),
-          ConfigOverride.randomPorts(),
-          ConfigOverride.config("greeting", "Hello"),
-          ConfigOverride.config("timezoneOffset", "Z"),
-          ConfigOverride.config("dummyApiKey", LONG_KEY),
-          ConfigOverride.config("secretMessage", GreeterEnvironment.SECRET),
-          ConfigOverride.config("timezones.url", "http://127.0.0.1:9"));
+          GreeterEnvironment.overrides(LONG_KEY, "http://127.0.0.1:9"));
 
   /** Wrong from the first character. */
   static String wrongAtFirst(String key) {
