@@ -8,8 +8,10 @@ deployment.yaml renders the stable track, deployment-canary.yaml the canary.
 {{- $track := .track -}}
 {{- $canary := eq $track "canary" -}}
 {{- $name := include "jvm-service.fullname" $root -}}
-{{- $tag := "" -}}
-{{- if $canary }}{{ $tag = include "jvm-service.canaryTag" $root }}{{ else }}{{ $tag = include "jvm-service.stableTag" $root }}{{ end -}}
+{{- $image := dict "image" $v.image "what" "image" "root" $root -}}
+{{- if $canary }}{{ $image = dict "image" $v.canary.image "what" "canary.image" "root" $root }}{{ end -}}
+{{- $tag := include "jvm-service.version" $image -}}
+{{- $provenance := ternary $v.canary.provenance $v.provenance $canary -}}
 {{- $secretName := include "jvm-service.secretName" $root -}}
 apiVersion: apps/v1
 kind: Deployment
@@ -20,11 +22,24 @@ metadata:
     {{- include "jvm-service.labels" $root | nindent 4 }}
     track: {{ $track }}
     version: {{ $tag | quote }}
+  {{- if or $provenance.pipeline $provenance.commit }}
+  # Which pipeline deployed this track: scripts/canary compares it before moving traffic.
+  annotations:
+    {{- with $provenance.pipeline }}
+    jvm-service/pipeline: {{ . | quote }}
+    {{- end }}
+    {{- with $provenance.commit }}
+    jvm-service/commit: {{ . | quote }}
+    {{- end }}
+  {{- end }}
 spec:
+  {{- /* With an HPA (stable's, or the canary's own) the HPA owns the count. */}}
+  {{- if not $v.autoscaling.enabled }}
   {{- if $canary }}
-  replicas: {{ $v.canary.replicaCount }}
-  {{- else if not $v.autoscaling.enabled }}
+  replicas: {{ include "jvm-service.canaryCapacity" $root | splitList " " | first }}
+  {{- else }}
   replicas: {{ $v.replicaCount }}
+  {{- end }}
   {{- end }}
   revisionHistoryLimit: 5
   strategy:
@@ -79,7 +94,7 @@ spec:
           type: RuntimeDefault
       containers:
         - name: {{ $name }}
-          image: "{{ $v.image.repository }}:{{ $tag }}"
+          image: {{ include "jvm-service.imageRef" $image | quote }}
           imagePullPolicy: {{ $v.image.pullPolicy }}
           ports:
             - name: http

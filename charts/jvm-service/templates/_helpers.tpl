@@ -30,17 +30,56 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app: {{ include "jvm-service.fullname" . }}
 {{- end }}
 
-{{/* The stable image tag: image.tag or the chart's appVersion; "latest" is refused. */}}
-{{- define "jvm-service.stableTag" -}}
-{{- $tag := default .Chart.AppVersion .Values.image.tag | toString }}
-{{- if eq $tag "latest" }}{{ fail "image.tag must not be latest: pin a version or a commit sha" }}{{ end }}
-{{- $tag }}
+{{/*
+Image of a track: dict "image" (.Values.image or .Values.canary.image) "root" $ "what" "image"|"canary.image".
+With a digest: repository@sha256:... (what runs can never change under the name); without one,
+repository:tag (local use), refused when image.requireDigest is true (values-prod.yaml).
+*/}}
+{{- define "jvm-service.imageRef" -}}
+{{- $v := .root.Values -}}
+{{- if .image.digest }}
+{{- printf "%s@%s" $v.image.repository .image.digest }}
+{{- else if $v.image.requireDigest }}
+{{- fail (printf "%s.digest is required here (image.requireDigest): deploy by digest, e.g. scripts/deploy --image REPOSITORY@sha256:..." .what) }}
+{{- else }}
+{{- printf "%s:%s" $v.image.repository (include "jvm-service.version" .) }}
+{{- end }}
 {{- end }}
 
-{{- define "jvm-service.canaryTag" -}}
-{{- $tag := required "canary.image.tag is required when canary.enabled" .Values.canary.image.tag | toString }}
-{{- if eq $tag "latest" }}{{ fail "canary.image.tag must not be latest" }}{{ end }}
+{{/*
+Readable version of a track (pod label `version`, APP_VERSION): the tag; with a digest and no tag,
+"sha256-" and the digest's first 12 hex digits; neither: the chart's appVersion (stable only).
+*/}}
+{{- define "jvm-service.version" -}}
+{{- $tag := toString (.image.tag | default "") }}
+{{- if eq $tag "latest" }}{{ fail (printf "%s.tag must not be latest: pin a version or a commit sha" .what) }}{{ end }}
+{{- if $tag }}
 {{- $tag }}
+{{- else if .image.digest }}
+{{- printf "sha256-%s" (.image.digest | trimPrefix "sha256:" | trunc 12) }}
+{{- else if eq .what "image" }}
+{{- .root.Chart.AppVersion }}
+{{- else }}
+{{- fail (printf "%s.digest or %s.tag is required when canary.enabled" .what .what) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Canary capacity (docs/chart.md): the traffic share the canary is sized for is max(weight, scaleFor);
+it runs ceil(stable replicas x share / 100) pods, at least one. Stable replicas: canary.stableReplicas
+(the live count, from scripts/canary), else autoscaling.minReplicas with the HPA, else replicaCount.
+Returns "min max": max is the same share of the stable HPA's maximum (min when there is no HPA).
+*/}}
+{{- define "jvm-service.canaryCapacity" -}}
+{{- $v := .Values -}}
+{{- $share := max (int $v.canary.weight) (int $v.canary.scaleFor) -}}
+{{- $stable := int $v.replicaCount -}}
+{{- if $v.autoscaling.enabled }}{{ $stable = int $v.autoscaling.minReplicas }}{{ end -}}
+{{- if gt (int $v.canary.stableReplicas) 0 }}{{ $stable = int $v.canary.stableReplicas }}{{ end -}}
+{{- $min := max 1 (int (ceil (divf (mul $stable $share) 100))) -}}
+{{- $max := $min -}}
+{{- if $v.autoscaling.enabled }}{{ $max = max $min (int (ceil (divf (mul (int $v.autoscaling.maxReplicas) $share) 100))) }}{{ end -}}
+{{- printf "%d %d" $min $max -}}
 {{- end }}
 
 {{/* Name of the Secret holding DUMMY_API_KEY / SECRET_MESSAGE ("" when secret.enabled is false). */}}
@@ -64,18 +103,28 @@ app: {{ include "jvm-service.fullname" . }}
 {{- printf "cluster.local/ns/%s/sa/%s" .ns .sa }}
 {{- end }}
 
-{{/* Weighted stable/canary destinations (dict "host" "weight"); a 0 or 100 weight keeps one destination. */}}
+{{/*
+Weighted stable/canary destinations (dict "host" "weight"); a 0 or 100 weight keeps one destination.
+Each destination tags its responses `x-track: stable|canary` (Istio HTTPRouteDestination.headers), so
+a client at the edge (scripts/smoke-test) can count which track served it.
+*/}}
 {{- define "jvm-service.weightedRoute" -}}
 {{- if lt (int .weight) 100 }}
-- destination:
-    host: {{ .host }}
-    subset: stable
-  weight: {{ sub 100 (int .weight) }}
+{{ include "jvm-service.destination" (dict "host" .host "subset" "stable" "weight" (sub 100 (int .weight))) }}
 {{- end }}
 {{- if gt (int .weight) 0 }}
+{{ include "jvm-service.destination" (dict "host" .host "subset" "canary" "weight" .weight) }}
+{{- end }}
+{{- end }}
+
+{{/* One route destination (dict "host" "subset" "weight") with its x-track response header. */}}
+{{- define "jvm-service.destination" -}}
 - destination:
     host: {{ .host }}
-    subset: canary
+    subset: {{ .subset }}
   weight: {{ .weight }}
-{{- end }}
+  headers:
+    response:
+      set:
+        x-track: {{ .subset }}
 {{- end }}

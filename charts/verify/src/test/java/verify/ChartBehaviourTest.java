@@ -1,6 +1,7 @@
 package verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -47,9 +48,8 @@ class ChartBehaviourTest {
           .containsEntry("app", "greeter").containsEntry("track", "stable").containsEntry("version", "1a2b3c4d");
       assertThat(RenderedObjectsTest.podLabels(canary))
           .containsEntry("app", "greeter").containsEntry("track", "canary").containsEntry("version", "5e6f7a8b");
-      assertThat(app(canary).getImage()).isEqualTo("greeter:5e6f7a8b");
+      assertThat(app(canary).getImage()).isEqualTo("greeter@" + Matrix.CANARY_DIGEST);
       assertThat(RenderedObjectsTest.env(app(canary), "APP_VERSION")).isEqualTo("5e6f7a8b");
-      assertThat(canary.getSpec().getReplicas()).isEqualTo(1);
       assertThat(canary.getSpec().getSelector().getMatchLabels()).containsEntry("track", "canary");
       assertThat(stable.getSpec().getSelector().getMatchLabels()).containsEntry("track", "stable");
     }
@@ -72,14 +72,60 @@ class ChartBehaviourTest {
   }
 
   @Nested
+  class Images {
+    @Test
+    void bothTracksRunTheirImageByDigest() {
+      List<Object> objects = render("greeter", "prod", Matrix.canary(10));
+      assertThat(app(Charts.named(objects, Deployment.class, "greeter")).getImage()).isEqualTo("greeter@" + Matrix.STABLE_DIGEST);
+      assertThat(app(Charts.named(objects, Deployment.class, "greeter-canary")).getImage()).isEqualTo("greeter@" + Matrix.CANARY_DIGEST);
+    }
+
+    @Test
+    void aTagAloneRendersRepositoryColonTagForLocalUse() {
+      Deployment d = Charts.named(render("greeter", "dev", Matrix.tagOnly()), Deployment.class, "greeter");
+      assertThat(app(d).getImage()).isEqualTo("greeter:1a2b3c4d");
+    }
+
+    @Test
+    void prodRefusesAnImageWithoutDigestOnEitherTrack() {
+      assertThatThrownBy(() -> render("greeter", "prod", Matrix.tagOnly()))
+          .hasMessageContaining("image.digest is required");
+      Map<String, String> canaryByTag = with(Matrix.stableOnly(), "canary.enabled", "true", "canary.image.tag", "5e6f7a8b", "canary.weight", "10");
+      assertThatThrownBy(() -> render("greeter", "prod", canaryByTag)).hasMessageContaining("canary.image.digest is required");
+    }
+
+    @Test
+    void theVersionLabelIsTheTagOrTheDigestsFirstTwelveDigits() {
+      Map<String, String> digestOnly = Map.of("image.digest", Matrix.STABLE_DIGEST);
+      Deployment d = Charts.named(render("timezones", "prod", digestOnly), Deployment.class, "timezones");
+      assertThat(RenderedObjectsTest.podLabels(d)).containsEntry("version", "sha256-1a2b3c4d1a2b");
+      assertThat(RenderedObjectsTest.env(app(d), "APP_VERSION")).isEqualTo("sha256-1a2b3c4d1a2b");
+    }
+
+    @Test
+    void eachTrackNamesThePipelineThatDeployedIt() {
+      Map<String, String> sets = with(Matrix.canary(10), "provenance.pipeline", "1001", "provenance.commit", "0123abc",
+          "canary.provenance.pipeline", "1002", "canary.provenance.commit", "4567def");
+      List<Object> objects = render("greeter", "prod", sets);
+      assertThat(Charts.named(objects, Deployment.class, "greeter").getMetadata().getAnnotations())
+          .containsEntry("jvm-service/pipeline", "1001").containsEntry("jvm-service/commit", "0123abc");
+      Deployment canary = Charts.named(objects, Deployment.class, "greeter-canary");
+      assertThat(canary.getMetadata().getAnnotations()).containsEntry("jvm-service/pipeline", "1002");
+      // On the Deployment, not the pod template: a new pipeline id alone restarts no pod.
+      assertThat(canary.getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey("jvm-service/pipeline");
+    }
+  }
+
+  @Nested
   class Scaling {
     @Test
-    void prodHasHpaThreeToTenAndTheDeploymentDropsReplicas() {
+    void prodHasHpaThreeToTenOnCpuAndTheDeploymentDropsReplicas() {
       List<Object> objects = render("greeter", "prod", Matrix.stableOnly());
       HorizontalPodAutoscaler hpa = Charts.named(objects, HorizontalPodAutoscaler.class, "greeter");
       assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(3);
       assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(10);
-      assertThat(hpa.getSpec().getMetrics()).extracting(m -> m.getResource().getName()).containsExactly("cpu", "memory");
+      // CPU only: a JVM keeps the heap it grew, so a memory target would scale out and never back in.
+      assertThat(hpa.getSpec().getMetrics()).extracting(m -> m.getResource().getName()).containsExactly("cpu");
       assertThat(Charts.named(objects, Deployment.class, "greeter").getSpec().getReplicas()).isNull();
       assertThat(Charts.named(objects, PodDisruptionBudget.class, "greeter").getSpec().getSelector().getMatchLabels())
           .containsEntry("track", "stable");
@@ -97,6 +143,69 @@ class ChartBehaviourTest {
     void pdbAppearsWithTwoReplicasWithoutHpa() {
       List<Object> objects = render("greeter", "dev", with(Matrix.stableOnly(), "replicaCount", "2"));
       assertThat(Charts.ofType(objects, PodDisruptionBudget.class)).hasSize(1);
+    }
+  }
+
+  /**
+   * Canary capacity follows its weight. Istio sends the canary subset `weight` % of the requests (the
+   * rendered VirtualService's default route), so the canary's guaranteed pods must carry that share at no
+   * more load per pod than stable's pods carry the whole: canaryPods x 100 >= stablePods x weight, for the
+   * HPA floor and ceiling alike. scaleFor (set one upgrade before the weight) must already hold.
+   */
+  @Nested
+  class CanaryCapacity {
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> cases() {
+      List<org.junit.jupiter.params.provider.Arguments> cases = new java.util.ArrayList<>();
+      for (String env : Matrix.ENVS) {
+        for (int weight : List.of(0, 1, 10, 33, 50, 99, 100)) {
+          for (int live : List.of(0, 1, 3, 7, 10)) {
+            cases.add(org.junit.jupiter.params.provider.Arguments.of(env, weight, live, 0));
+          }
+        }
+        cases.add(org.junit.jupiter.params.provider.Arguments.of(env, 10, 0, 50));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of(env, 50, 6, 100));
+      }
+      return cases.stream();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} weight={1} stableReplicas={2} scaleFor={3}")
+    @org.junit.jupiter.params.provider.MethodSource("cases")
+    void theCanaryCarriesItsShareAtNoMoreLoadPerPodThanStable(String env, int weight, int live, int scaleFor) {
+      Map<String, String> sets = with(Matrix.canary(weight), "canary.stableReplicas", Integer.toString(live),
+          "canary.scaleFor", Integer.toString(scaleFor));
+      List<Object> objects = render("greeter", env, sets);
+      int routed = canaryWeight(objects);
+      assertThat(routed).isEqualTo(weight);
+      int[] stable = pods(objects, "greeter");
+      int[] canary = pods(objects, "greeter-canary");
+      int stableFloor = live > 0 ? live : stable[0];
+      int share = Math.max(weight, scaleFor);
+      assertThat(canary[0]).as("canary pods at least 1").isPositive();
+      assertThat(canary[0] * 100).as("canary floor %d for %d%% of %d stable pods", canary[0], share, stableFloor)
+          .isGreaterThanOrEqualTo(stableFloor * share);
+      assertThat(canary[1] * 100).as("canary ceiling %d for %d%% of stable's %d", canary[1], share, stable[1])
+          .isGreaterThanOrEqualTo(stable[1] * share);
+    }
+
+    /** {guaranteed pods, most pods}: the HPA's min and max when one targets the Deployment, else its replicas. */
+    private int[] pods(List<Object> objects, String deployment) {
+      Deployment d = Charts.named(objects, Deployment.class, deployment);
+      var hpa = Charts.ofType(objects, HorizontalPodAutoscaler.class).stream()
+          .filter(h -> h.getSpec().getScaleTargetRef().getName().equals(deployment)).findFirst();
+      if (hpa.isPresent()) {
+        assertThat(d.getSpec().getReplicas()).as("%s: the HPA owns the count", deployment).isNull();
+        return new int[] {hpa.get().getSpec().getMinReplicas(), hpa.get().getSpec().getMaxReplicas()};
+      }
+      assertThat(d.getSpec().getReplicas()).as("%s replicas (no HPA)", deployment).isNotNull();
+      return new int[] {d.getSpec().getReplicas(), d.getSpec().getReplicas()};
+    }
+
+    private int canaryWeight(List<Object> objects) {
+      var vs = Charts.named(objects, io.fabric8.istio.api.networking.v1.VirtualService.class, "greeter");
+      var http = vs.getSpec().getHttp();
+      return http.get(http.size() - 1).getRoute().stream()
+          .filter(r -> r.getDestination().getSubset().equals("canary"))
+          .mapToInt(r -> r.getWeight() == null ? 100 : r.getWeight()).sum();
     }
   }
 

@@ -137,6 +137,27 @@ class MeshSemanticsTest {
     }
   }
 
+  /**
+   * Contract 2 (scripts/smoke-test counts the tracks through the edge): Envoy adds the headers of the
+   * destination it picked (Istio HTTPRouteDestination.headers.response.set), so every destination of every
+   * route must tag its responses `x-track` with the subset it sends to, or the count is wrong.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("namespaces")
+  void everyDestinationTagsItsResponsesWithItsTrack(String env, Map<String, String> sets) {
+    for (VirtualService vs : Charts.ofType(namespace(env, sets), VirtualService.class)) {
+      for (HTTPRoute route : vs.getSpec().getHttp()) {
+        for (HTTPRouteDestination d : route.getRoute()) {
+          assertThat(d.getHeaders()).as("%s/%s -> %s: headers", vs.getMetadata().getName(), route.getName(), d.getDestination().getSubset()).isNotNull();
+          assertThat(d.getHeaders().getResponse().getSet())
+              .as("%s/%s -> %s", vs.getMetadata().getName(), route.getName(), d.getDestination().getSubset())
+              .containsEntry("x-track", d.getDestination().getSubset());
+          assertThat(d.getDestination().getSubset()).isIn("stable", "canary");
+        }
+      }
+    }
+  }
+
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("namespaces")
   void authorizationPoliciesNameExistingWorkloads(String env, Map<String, String> sets) {

@@ -4,58 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.certmanager.api.model.v1.ClusterIssuer;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.api.model.rbac.Role;
-import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** charts/platform: namespaces, quotas, RBAC (checked against what the service chart really renders), issuers. */
+/** charts/platform: namespaces, quotas, network defaults, issuers (its RBAC: RbacTest). */
 class PlatformChartTest {
-
-  static final List<String> WRITE = List.of("get", "list", "watch", "create", "update", "patch", "delete");
-  static final Map<Class<?>, String> CUSTOM_RESOURCES = Map.of(
-      CrdModels.VirtualServer.class, "k8s.nginx.org/virtualservers",
-      CrdModels.VirtualServerRoute.class, "k8s.nginx.org/virtualserverroutes",
-      CrdModels.SealedSecret.class, "bitnami.com/sealedsecrets",
-      CrdModels.ExternalSecret.class, "external-secrets.io/externalsecrets");
-  /** Beyond the chart's own kinds: Helm's release records (Secrets), helm test logs, rollout status. */
-  static final Set<String> EXTRA_READS = Set.of("/pods/log", "/events", "apps/replicasets");
 
   static List<Object> platform() {
     return Charts.parseAll(Charts.renderPlatform());
-  }
-
-  /** group/resource of every object any values combination of the service chart renders. */
-  static Set<String> renderedResources() {
-    Set<String> resources = new HashSet<>();
-    for (Matrix m : Matrix.all()) {
-      for (Object o : Charts.parseAll(m.render())) {
-        String custom = CUSTOM_RESOURCES.get(o.getClass());
-        if (custom != null) {
-          resources.add(custom);
-        } else {
-          @SuppressWarnings("unchecked")
-          Class<? extends HasMetadata> type = (Class<? extends HasMetadata>) o.getClass();
-          String group = HasMetadata.getGroup(type);
-          resources.add((group == null ? "" : group) + "/" + HasMetadata.getPlural(type));
-        }
-      }
-    }
-    return resources;
   }
 
   @Test
@@ -67,76 +31,6 @@ class PlatformChartTest {
         .containsEntry("pod-security.kubernetes.io/enforce", "restricted"));
     assertThat(Charts.ofType(platform(), ResourceQuota.class)).extracting(q -> q.getMetadata().getNamespace()).containsExactly("dev", "prod");
     assertThat(Charts.ofType(platform(), LimitRange.class)).extracting(q -> q.getMetadata().getNamespace()).containsExactly("dev", "prod");
-  }
-
-  @Test
-  void deployerRoleCoversExactlyWhatTheReleaseNeedsWithoutWildcards() {
-    List<Object> objects = platform();
-    assertThat(Charts.ofType(objects, ClusterRole.class)).isEmpty();
-    assertThat(Charts.ofType(objects, ClusterRoleBinding.class)).isEmpty();
-    Set<String> needed = renderedResources();
-    assertThat(needed).contains("apps/deployments", "networking.istio.io/virtualservices", "/pods", "k8s.nginx.org/virtualservers");
-    for (String ns : List.of("dev", "prod")) {
-      Role deployer = Charts.ofType(objects, Role.class).stream()
-          .filter(r -> r.getMetadata().getName().equals("deployer") && r.getMetadata().getNamespace().equals(ns)).findFirst().orElseThrow();
-      for (String resource : needed) {
-        assertThat(verbs(deployer, resource)).as("deployer in %s on %s", ns, resource).containsAll(WRITE);
-      }
-      Set<String> granted = new HashSet<>();
-      for (PolicyRule rule : deployer.getRules()) {
-        for (String g : rule.getApiGroups()) {
-          for (String r : rule.getResources()) {
-            granted.add(g + "/" + r);
-          }
-        }
-      }
-      Set<String> allowed = new HashSet<>(needed);
-      allowed.addAll(EXTRA_READS);
-      allowed.add("/secrets");
-      assertThat(granted).as("nothing beyond the chart's kinds").isSubsetOf(allowed);
-      for (String extra : EXTRA_READS) {
-        assertThat(verbs(deployer, extra)).as(extra).isSubsetOf("get", "list", "watch");
-      }
-      RoleBinding binding = Charts.ofType(objects, RoleBinding.class).stream()
-          .filter(b -> b.getMetadata().getName().equals("deployer") && b.getMetadata().getNamespace().equals(ns)).findFirst().orElseThrow();
-      assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
-      assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
-        assertThat(s.getKind()).isEqualTo("ServiceAccount");
-        assertThat(s.getNamespace()).isEqualTo(ns);
-      });
-    }
-  }
-
-  @Test
-  void developerRoleIsReadOnlyAndCannotReadSecrets() {
-    for (Role role : Charts.ofType(platform(), Role.class)) {
-      if (!role.getMetadata().getName().equals("developer")) {
-        continue;
-      }
-      for (PolicyRule rule : role.getRules()) {
-        assertThat(rule.getVerbs()).isSubsetOf("get", "list", "watch");
-        assertThat(rule.getResources()).doesNotContain("secrets", "pods/exec", "pods/portforward");
-      }
-    }
-  }
-
-  @Test
-  void noWildcardAnywhereInRbac() {
-    for (Role role : Charts.ofType(platform(), Role.class)) {
-      for (PolicyRule rule : role.getRules()) {
-        assertThat(rule.getApiGroups()).doesNotContain("*");
-        assertThat(rule.getResources()).doesNotContain("*");
-        assertThat(rule.getVerbs()).doesNotContain("*");
-      }
-    }
-  }
-
-  private static List<String> verbs(Role role, String groupResource) {
-    String group = groupResource.substring(0, groupResource.indexOf('/'));
-    String resource = groupResource.substring(groupResource.indexOf('/') + 1);
-    return role.getRules().stream()
-        .filter(r -> r.getApiGroups().contains(group) && r.getResources().contains(resource))
-        .flatMap(r -> r.getVerbs().stream()).toList();
   }
 
   @Test

@@ -70,7 +70,7 @@ class RenderedObjectsTest {
           assertThat(q).as("%s %s", c.getName(), kind).containsKeys("cpu", "memory");
         }
         String image = c.getImage();
-        assertThat(image).as(c.getName()).matches(".+:[A-Za-z0-9_][A-Za-z0-9_.-]*").doesNotEndWith(":latest");
+        assertThat(image).as(c.getName()).matches(".+(:[A-Za-z0-9_][A-Za-z0-9_.-]*|@sha256:[a-f0-9]{64})").doesNotEndWith(":latest");
         assertThat(c.getVolumeMounts()).as(c.getName()).anyMatch(v -> v.getMountPath().equals("/tmp"));
         String tmpVolume = c.getVolumeMounts().stream().filter(v -> v.getMountPath().equals("/tmp")).findFirst().orElseThrow().getName();
         assertThat(pod.getVolumes()).anyMatch(v -> v.getName().equals(tmpVolume) && v.getEmptyDir() != null);
@@ -78,6 +78,17 @@ class RenderedObjectsTest {
     }
     for (ServiceAccount sa : Charts.ofType(objects, ServiceAccount.class)) {
       assertThat(sa.getAutomountServiceAccountToken()).isFalse();
+    }
+  }
+
+  /** Production runs only images a pipeline built and recorded by digest (contract 1: REPOSITORY@sha256:...). */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("matrix")
+  void prodRunsEveryServiceImageByDigest(Matrix m) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(m.env().equals("prod"));
+    for (Deployment d : Charts.ofType(Charts.parseAll(m.render()), Deployment.class)) {
+      String image = d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+      assertThat(image).as(d.getMetadata().getName()).matches(m.service() + "@sha256:[a-f0-9]{64}");
     }
   }
 

@@ -43,6 +43,13 @@ class SchemaAndLintTest {
         "config.timezoneOffset|5:30|timezoneOffset",
         "ingress.tls.clusterIssuer|letsencrypt|clusterIssuer",
         "autoscaling.enabled|yes|enabled",
+        "autoscaling.targetMemoryUtilizationPercentage|80|targetMemoryUtilizationPercentage",
+        "image.digest|sha256:abc|digest",
+        "image.digest|1a2b3c4d|digest",
+        "canary.image.digest|latest|digest",
+        "canary.scaleFor|101|scaleFor",
+        "canary.replicaCount|1|replicaCount",
+        "provenance.pipeline|a b|pipeline",
       })
   void wrongValuesFailTheSchema(String key, String value, String named) {
     assertThatThrownBy(() -> Charts.renderService("greeter", "prod", Map.of(key, value)))
@@ -58,17 +65,18 @@ class SchemaAndLintTest {
 
   @Test
   void theSameValuesWithTheRightSpellingRender() {
-    assertThat(Charts.renderService("greeter", "prod", Map.of("replicaCount", "4", "canary.weight", "100")))
-        .contains("kind: Deployment");
+    Map<String, String> sets = new java.util.HashMap<>(Matrix.stableOnly());
+    sets.putAll(Map.of("replicaCount", "4", "canary.weight", "100"));
+    assertThat(Charts.renderService("greeter", "prod", sets)).contains("kind: Deployment");
   }
 
   @Test
   void templateGuardsCatchWhatTheSchemaCannot() {
-    assertThatThrownBy(() -> Charts.renderService("greeter", "prod", Map.of("canary.enabled", "true")))
-        .hasMessageContaining("canary.image.tag is required");
-    assertThatThrownBy(() -> Charts.renderService("greeter", "prod", Map.of("secret.mode", "existing")))
+    assertThatThrownBy(() -> Charts.renderService("greeter", "dev", Map.of("canary.enabled", "true")))
+        .hasMessageContaining("canary.image.digest or canary.image.tag is required");
+    assertThatThrownBy(() -> Charts.renderService("greeter", "dev", Map.of("secret.mode", "existing")))
         .hasMessageContaining("secret.existingName is required");
-    assertThatThrownBy(() -> Charts.renderService("greeter", "prod", Map.of("secret.mode", "sealed")))
+    assertThatThrownBy(() -> Charts.renderService("greeter", "dev", Map.of("secret.mode", "sealed")))
         .hasMessageContaining("encryptedData.DUMMY_API_KEY is required");
   }
 }
