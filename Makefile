@@ -35,7 +35,7 @@ test-charts: build ## Helm chart and Istio objects: render, schema, fabric8 mode
 	$(MVN) -f charts/verify/pom.xml verify
 
 test-scripts: build ## bats tests of every script and of the GitLab pipeline
-	bats --print-output-on-failure scripts/test
+	bats --print-output-on-failure $(BATS_FLAGS) scripts/test
 
 test-observability: build ## promtool, amtool, dashboards, a real Prometheus scraping the services
 	observability/test/run

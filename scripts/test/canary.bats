@@ -10,7 +10,7 @@ setup() {
   stub helm 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" "$@"'
   stub kubectl 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-kubectl" "$@"'
   stub sleep
-  unset KUBE_CONTEXT IMAGE_REPOSITORY HELM_TIMEOUT CANARY_WEIGHT DRY_RUN HELM_FAIL_AT CI_PIPELINE_ID CI_COMMIT_SHA \
+  unset KUBE_CONTEXT IMAGE_REPOSITORY HELM_TIMEOUT CANARY_WEIGHT DRY_RUN HELM_FAIL_AT PIPELINE_ID CI_PIPELINE_ID CI_COMMIT_SHA \
     FAKE_CANARY_READY FAKE_STORE REGISTRY REGISTRY_USER REGISTRY_PASSWORD
   REPO=registry.example/group/project/greeter
   OLD="$REPO@sha256:$(printf 'a%.0s' {1..64})"

@@ -8,13 +8,13 @@ setup() {
   stub_setup
   stub helm 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" "$@"'
   stub kubectl 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-kubectl" "$@"'
-  unset KUBE_CONTEXT IMAGE_REPOSITORY HELM_TIMEOUT DRY_RUN HELM_FAIL_AT REVIEW_DOMAIN CI_PIPELINE_ID CI_COMMIT_SHA \
+  unset KUBE_CONTEXT IMAGE_REPOSITORY HELM_TIMEOUT DRY_RUN HELM_FAIL_AT REVIEW_DOMAIN PIPELINE_ID CI_PIPELINE_ID CI_COMMIT_SHA \
     FAKE_STORE REGISTRY REGISTRY_USER REGISTRY_PASSWORD
   REF="registry.example/g/p/greeter@sha256:$(printf '0%.0s' {1..60})abcd"
 }
 
 deploy() { "$REPO_ROOT/scripts/deploy" "$@"; }
-value() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" get values x -o json | jq -r "$@"; }
+value() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" get values "${RELEASE:-greeter}" -o json | jq -r "$@"; }
 
 @test "--help prints the usage" {
   run deploy --help
@@ -113,6 +113,7 @@ value() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" get values x -o 
   run deploy --service greeter --env dev --image "$REF" --review 42
   [ "$status" -eq 0 ]
   assert_called helm upgrade --install greeter-mr42 charts/jvm-service -n dev -f charts/jvm-service/values-greeter.yaml -f charts/jvm-service/values-dev.yaml
+  RELEASE=greeter-mr42
   [ "$(value .config.timezonesUrl)" = "http://timezones-mr42:8080" ]
   [ "$(value -c .networkPolicy.egressTo)" = '[{"release":"timezones-mr42","port":8080}]' ]
   [ "$(value .ingress.enabled)" = "false" ]
@@ -122,10 +123,12 @@ value() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" get values x -o 
 @test "review app: timezones admits the review greeter; REVIEW_DOMAIN gives the pair a host" {
   REVIEW_DOMAIN=review.example.com run deploy --service timezones --env dev --image "$REF" --review 7
   [ "$status" -eq 0 ]
+  RELEASE=timezones-mr7
   [ "$(value '.mesh.allow[] | select(.serviceAccount == "greeter-mr7") | .methods[0]')" = "GET" ]
   [ "$(value .ingress.host)" = "mr-7.review.example.com" ]
   REVIEW_DOMAIN=review.example.com run deploy --service greeter --env dev --image "$REF" --review 7
   [ "$status" -eq 0 ]
+  RELEASE=greeter-mr7
   [ "$(value -c .ingress.delegate)" = '[{"path":"/timezones","release":"timezones-mr7"}]' ]
 }
 
