@@ -1,34 +1,15 @@
 #!/usr/bin/env bats
 # scripts/canary-gate against a real Prometheus (Debian's prometheus/promtool): Istio-shaped
 # series (fixtures/pipeline/istio-openmetrics.py) are turned into TSDB blocks with
-# `promtool tsdb create-blocks-from openmetrics`, one namespace per scenario, and the gate is
-# evaluated at the time of the last sample.
+# `promtool tsdb create-blocks-from openmetrics` (fixtures/pipeline/prometheus-with-istio-series),
+# one namespace per scenario, and the gate is evaluated at the time of the last sample.
 
 setup_file() {
   load test_helper
-  command -v prometheus >/dev/null && command -v promtool >/dev/null || {
-    echo "prometheus and promtool are required (apt-get install prometheus)" >&2
-    return 1
-  }
-  local dir="$BATS_FILE_TMPDIR/prometheus"
-  mkdir -p "$dir"
-  END_TIME="$(date +%s)"
-  python3 "$REPO_ROOT/scripts/test/fixtures/pipeline/istio-openmetrics.py" "$END_TIME" >"$dir/metrics.om"
-  promtool tsdb create-blocks-from openmetrics "$dir/metrics.om" "$dir/data" >"$dir/promtool.log" 2>&1
-  printf 'global:\n  scrape_interval: 1h\n' >"$dir/prometheus.yml"
-  PORT="$(free_ports 1)"
-  prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
-    --storage.tsdb.retention.time=30d --web.listen-address="127.0.0.1:$PORT" >"$dir/prometheus.log" 2>&1 &
-  echo $! >"$dir/pid"
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$PORT/-/ready" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  curl -fs "http://127.0.0.1:$PORT/-/ready" >/dev/null || {
-    cat "$dir/prometheus.log" >&2
-    return 1
-  }
-  export END_TIME PROMETHEUS_URL="http://127.0.0.1:$PORT"
+  read -r port pid END_TIME < <("$REPO_ROOT/scripts/test/fixtures/pipeline/prometheus-with-istio-series" "$BATS_FILE_TMPDIR/prometheus")
+  [[ -n "${pid:-}" ]] || return 1
+  echo "$pid" >"$BATS_FILE_TMPDIR/prometheus/pid"
+  export END_TIME PROMETHEUS_URL="http://127.0.0.1:$port"
 }
 
 teardown_file() {

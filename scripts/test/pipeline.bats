@@ -1,12 +1,15 @@
 #!/usr/bin/env bats
-# The GitLab pipeline, checked by gitlab-ci-local (the npm package pinned in package.json):
-# schema validation, the exact jobs of each kind of pipeline, the jobs that can run on this
-# machine run through its shell executor, and the rules of service/Dockerfile.
+# The GitLab pipeline (.gitlab-ci.yml and its production child pipeline, .gitlab/ci/production.yml),
+# checked by gitlab-ci-local (the npm package pinned in package.json): GitLab's schema, the exact jobs
+# of each kind of pipeline, the rules GitLab applies to needs, resource groups, environments and agents
+# (fixtures/pipeline/ci-model.py, with the docs cited there), the jobs that can run on this machine run
+# through its shell executor, and the production sequence played job by job against fake helm/kubectl
+# and a real Prometheus.
 #
-# gitlab-ci-local works on a throw-away copy of the repository (its .gitlab-ci-local/ state and
-# a scratch git history stay out of the work tree). It does not evaluate workflow:rules, so the
-# copy gets a probe job (in a copy of the file, next to the repository) whose rules ARE the workflow rules: when the probe is "never", GitLab
-# would not create the pipeline at all.
+# gitlab-ci-local works on a throw-away copy of the repository (its .gitlab-ci-local/ state and a
+# scratch git history stay out of the work tree). It does not evaluate workflow:rules, so the copy
+# gets a probe job (in a copy of the file, next to the repository) whose rules ARE the workflow
+# rules: when the probe is "never", GitLab would not create the pipeline at all.
 
 setup_file() {
   load test_helper
@@ -18,7 +21,12 @@ setup_file() {
   WORK="$BATS_FILE_TMPDIR/repo"
   mkdir -p "$WORK"
   rsync -a --exclude .git --exclude node_modules --exclude target --exclude .gitlab-ci-local \
-    --exclude .m2 --exclude '*.log' "$REPO_ROOT/" "$WORK/"
+    --exclude .m2 --exclude '*.log' --exclude build "$REPO_ROOT/" "$WORK/"
+  # The service jars (make build): the make targets' `build` prerequisite is then up to date.
+  for jar in "$REPO_ROOT"/service/*/target/*.jar; do
+    mkdir -p "$(dirname "$WORK/${jar#"$REPO_ROOT"/}")"
+    cp -p "$jar" "$WORK/${jar#"$REPO_ROOT"/}"
+  done
   git -C "$WORK" init -q -b main
   git -C "$WORK" add -A
   git -C "$WORK" -c user.name=ci -c user.email=ci@example.com commit -q -m "pipeline test"
@@ -26,16 +34,26 @@ setup_file() {
   python3 - "$WORK/.gitlab-ci.yml" >"$BATS_FILE_TMPDIR/probe.gitlab-ci.yml" <<'PY'
 import json, sys, yaml
 text = open(sys.argv[1]).read()
-rules = yaml.safe_load(text)["workflow"]["rules"]
+loader = type("L", (yaml.SafeLoader,), {})
+loader.add_constructor("!reference", lambda l, n: l.construct_sequence(n))
+rules = yaml.load(text, Loader=loader)["workflow"]["rules"]
 print(text)
-print("workflow-probe:\n  stage: lint\n  script: [\"true\"]\n  rules: " + json.dumps(rules))
+print("workflow-probe:\n  stage: check\n  script: [\"true\"]\n  rules: " + json.dumps(rules))
 PY
   export GITLAB_CI_LOCAL WORK
-  export GCL_IGNORE_PREDEFINED_VARS="CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH,CI_COMMIT_TAG,CI_MERGE_REQUEST_IID,CI_OPEN_MERGE_REQUESTS"
+  export GCL_IGNORE_PREDEFINED_VARS="CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH,CI_COMMIT_TAG,CI_MERGE_REQUEST_IID,CI_OPEN_MERGE_REQUESTS,CI_PROJECT_PATH,CI_PIPELINE_ID,CI_DEFAULT_BRANCH"
+  preview .gitlab-ci.yml >"$BATS_FILE_TMPDIR/parent.json"
+  preview .gitlab/ci/production.yml >"$BATS_FILE_TMPDIR/child.json"
 }
 
 setup() {
   load test_helper
+}
+
+# preview FILE: gitlab-ci-local's expanded configuration (includes, extends, !reference) as JSON.
+preview() {
+  (cd "$WORK" && "$GITLAB_CI_LOCAL" --file "$1" --preview 2>/dev/null) |
+    python3 -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'
 }
 
 # jobs_of GITLAB-CI-LOCAL-ARGS...: "name|when|allow_failure" of every job the pipeline would
@@ -49,21 +67,14 @@ jobs_of() {
   jq -r '.[] | select(.when != "never" and .name != "workflow-probe") | "\(.name)|\(.when)|\(.allow_failure)"' <<<"$json" | sort
 }
 
-# The jobs every pipeline has.
-common_jobs() {
-  cat <<'EOF'
-build: [greeter]|on_success|false
-build: [timezones]|on_success|false
-format|on_success|false
-hadolint|on_success|false
-helm-lint|on_success|false
-sbom|on_success|false
-scan: [greeter]|on_success|false
-scan: [timezones]|on_success|false
-shellcheck|on_success|false
-test|on_success|false
-yamllint|on_success|false
-EOF
+# The checks of every merge request and branch pipeline: one job per make target, and three more.
+check_jobs() {
+  printf '%s\n' hadolint helm-lint lint sbom test-charts test-java test-observability test-scripts |
+    sed 's/$/|on_success|false/'
+}
+image_jobs() {
+  printf '%s\n' 'build: [greeter]' 'build: [timezones]' images 'scan: [greeter]' 'scan: [timezones]' |
+    sed 's/$/|on_success|false/'
 }
 
 assert_jobs() { # assert_jobs EXPECTED ACTUAL
@@ -73,35 +84,37 @@ assert_jobs() { # assert_jobs EXPECTED ACTUAL
   fi
 }
 
-preview_json() {
-  (cd "$WORK" && "$GITLAB_CI_LOCAL" --preview 2>/dev/null) | python3 -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'
+# model CHECK: GitLab's rules (fixtures/pipeline/ci-model.py) over the expanded parent and child.
+model() {
+  python3 "$REPO_ROOT/scripts/test/fixtures/pipeline/ci-model.py" "$BATS_FILE_TMPDIR/parent.json" \
+    "$BATS_FILE_TMPDIR/child.json" "$WORK/.gitlab/agents" "$1"
 }
 
-@test "gitlab-ci-local validates .gitlab-ci.yml against GitLab's schema" {
-  run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --list 2>&1'
-  [ "$status" -eq 0 ]
-  [[ "$output" == *"json schema validated"* ]]
+parent() { jq -r "$@" "$BATS_FILE_TMPDIR/parent.json"; }
+child() { jq -r "$@" "$BATS_FILE_TMPDIR/child.json"; }
+
+@test "gitlab-ci-local validates .gitlab-ci.yml and the production child pipeline against GitLab's schema" {
+  for file in .gitlab-ci.yml .gitlab/ci/production.yml; do
+    run bash -c "cd \"\$WORK\" && \"\$GITLAB_CI_LOCAL\" --file $file --list 2>&1"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"json schema validated"* ]]
+  done
 }
 
 @test "a schema violation is reported (the validation is live)" {
   cp "$WORK/.gitlab-ci.yml" "$BATS_FILE_TMPDIR/broken.gitlab-ci.yml"
-  printf 'broken-job:\n  stage: lint\n  script: ["true"]\n  when: sometimes\n' >>"$BATS_FILE_TMPDIR/broken.gitlab-ci.yml"
+  printf 'broken-job:\n  stage: check\n  script: ["true"]\n  when: sometimes\n' >>"$BATS_FILE_TMPDIR/broken.gitlab-ci.yml"
   run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --file ../broken.gitlab-ci.yml --list 2>&1'
   [ "$status" -ne 0 ]
   [[ "$output" == *"when"* ]]
 }
 
-@test "default-branch pipeline: dev, canary, gate, then manual promotes and rollback" {
+@test "default-branch pipeline: checks, images scanned and signed, dev, then production behind one trigger" {
   run jobs_of
   [ "$status" -eq 0 ]
-  expected="$( (common_jobs; cat <<'EOF'
-canary-abort|on_failure|false
-canary-gate|on_success|false
-canary|on_success|false
+  expected="$( (check_jobs; image_jobs; cat <<'EOF'
 deploy:dev|on_success|false
-promote 100%|manual|false
-promote 50%|manual|false
-rollback|manual|true
+production|on_success|false
 sign: [greeter]|on_success|false
 sign: [timezones]|on_success|false
 EOF
@@ -109,25 +122,42 @@ EOF
   assert_jobs "$expected" "$output"
 }
 
-@test "merge request pipeline: checks, images, a review app and its manual stop" {
+@test "the production child pipeline: canary, gate, blocking manual promotions, abort on failure, rollback" {
+  run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --file .gitlab/ci/production.yml --list-json --variable CI_PIPELINE_SOURCE=parent_pipeline 2>/dev/null'
+  [ "$status" -eq 0 ]
+  actual="$(jq -r '.[] | "\(.name)|\(.when)|\(.allow_failure)"' <<<"$output" | sort)"
+  expected="$(sort <<'EOF'
+canary|on_success|false
+canary-gate|on_success|false
+canary-abort|on_failure|false
+promote 50%|manual|false
+promote 100%|manual|false
+rollback|manual|true
+EOF
+  )"
+  assert_jobs "$expected" "$actual"
+}
+
+@test "merge request pipeline: every check, images scanned, a review app and its manual stop, e2e on demand" {
   run jobs_of --variable CI_PIPELINE_SOURCE=merge_request_event --variable CI_MERGE_REQUEST_IID=42 \
     --unset-variable CI_COMMIT_BRANCH
   [ "$status" -eq 0 ]
-  expected="$( (common_jobs; printf '%s\n' 'review|on_success|false' 'stop_review|manual|true') | sort)"
+  expected="$( (check_jobs; image_jobs; printf '%s\n' 'review|on_success|false' 'stop_review|manual|true' 'e2e|manual|true') | sort)"
   assert_jobs "$expected" "$output"
 }
 
-@test "tag pipeline: checks, images and their signatures, no deployment" {
+@test "tag pipeline: no build, the default branch's signed digest verified and copied to the tag" {
   run jobs_of --variable CI_COMMIT_TAG=v1.2.3 --unset-variable CI_COMMIT_BRANCH
   [ "$status" -eq 0 ]
-  expected="$( (common_jobs; printf '%s\n' 'sign: [greeter]|on_success|false' 'sign: [timezones]|on_success|false') | sort)"
+  expected="$(printf '%s\n' 'release-verify: [greeter]' 'release-verify: [timezones]' 'release: [greeter]' 'release: [timezones]' |
+    sed 's/$/|on_success|false/' | sort)"
   assert_jobs "$expected" "$output"
 }
 
-@test "feature branch without a merge request: checks and images only" {
+@test "feature branch without a merge request: the checks only" {
   run jobs_of --variable CI_COMMIT_BRANCH=feature/x
   [ "$status" -eq 0 ]
-  assert_jobs "$(common_jobs)" "$output"
+  assert_jobs "$(check_jobs)" "$output"
 }
 
 @test "feature branch with an open merge request: no branch pipeline (the MR pipeline runs instead)" {
@@ -136,55 +166,109 @@ EOF
   [ -z "$output" ]
 }
 
-@test "scheduled pipeline on the default branch deploys nothing" {
+@test "scheduled pipeline: the checks and the e2e job; it builds, pushes and deploys nothing" {
   run jobs_of --variable CI_PIPELINE_SOURCE=schedule
   [ "$status" -eq 0 ]
-  assert_jobs "$(common_jobs)" "$output"
+  assert_jobs "$( (check_jobs; echo 'e2e|on_success|false') | sort)" "$output"
 }
 
-@test "review app: per-MR environment with on_stop, stop job with identical rules and no checkout" {
-  json="$(preview_json)"
-  [ "$(jq -r '.review.environment.name' <<<"$json")" = 'review/mr-$CI_MERGE_REQUEST_IID' ]
-  [ "$(jq -r '.review.environment.on_stop' <<<"$json")" = "stop_review" ]
-  [ "$(jq -r '.review.environment.deployment_tier' <<<"$json")" = "development" ]
-  [ -n "$(jq -r '.review.environment.auto_stop_in // empty' <<<"$json")" ]
-  [ "$(jq -r '.stop_review.environment.action' <<<"$json")" = "stop" ]
-  [ "$(jq -r '.stop_review.environment.name' <<<"$json")" = "$(jq -r '.review.environment.name' <<<"$json")" ]
-  [ "$(jq -r '.stop_review.variables.GIT_STRATEGY' <<<"$json")" = "none" ]
-  [ "$(jq -c '[.review.rules[].if]' <<<"$json")" = "$(jq -c '[.stop_review.rules[].if]' <<<"$json")" ]
+@test "every check gates dev and production: in their needs closure, none allow_failure, each in MR and default-branch pipelines" {
+  run model gates
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
 }
 
-@test "production jobs share one resource_group and the production tier" {
-  json="$(preview_json)"
-  for job in canary canary-abort "promote 50%" "promote 100%" rollback; do
-    [ "$(jq -r --arg j "$job" '.[$j].resource_group' <<<"$json")" = "production" ]
-    [ "$(jq -r --arg j "$job" '.[$j].environment.name' <<<"$json")" = "production" ]
-    [ "$(jq -r --arg j "$job" '.[$j].environment.deployment_tier' <<<"$json")" = "production" ]
+@test "sign needs scan: only what was scanned is signed" {
+  run model sign
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+}
+
+@test "one lock over canary, gate, promotions, abort and rollback: the child pipeline behind a depend trigger holding production" {
+  run model lock
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  [ "$(parent '.production.resource_group')" = "production" ]
+}
+
+@test "environments tell the truth: canary steps on production/canary, production written by promote 100% only" {
+  run model environments
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+}
+
+@test "agents: each job's environment is admitted by the agent it names; production only protected, as prod's deployer" {
+  run model agents
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+}
+
+@test "one list of services: the CI matrix, the chart's values files, the Maven modules and the chart tests' Matrix agree" {
+  ci="$(parent -c '.build.parallel.matrix[0].SERVICE | sort')"
+  charts="$(find "$REPO_ROOT/charts/jvm-service" -name 'values-*.yaml' -printf '%f\n' | sed 's/^values-//; s/\.yaml$//' |
+    grep -vx -e dev -e prod | jq -Rsc 'split("\n") | map(select(length > 0)) | sort')"
+  modules="$(grep -o '<module>[^<]*</module>' "$REPO_ROOT/service/pom.xml" | sed 's/<[^>]*>//g' | grep -vx common |
+    jq -Rsc 'split("\n") | map(select(length > 0)) | sort')"
+  matrix="$(grep -o 'SERVICES = List.of([^)]*)' "$REPO_ROOT/charts/verify/src/test/java/verify/Matrix.java" |
+    grep -o '"[a-z-]*"' | jq -sc sort)"
+  [ "$ci" = '["greeter","timezones"]' ]
+  [ "$charts" = "$ci" ]
+  [ "$modules" = "$ci" ]
+  [ "$matrix" = "$ci" ]
+  # Nothing else in the pipeline names a service: the jobs iterate over build/<service>.ref.
+  run grep -hE 'greeter|timezones' "$REPO_ROOT/.gitlab-ci.yml" "$REPO_ROOT/.gitlab/ci/production.yml"
+  [ "$(grep -vE '^\s*#' <<<"$output" | grep -vcE 'SERVICE: \[greeter, timezones\]|greeter-mr|timezones-mr')" -eq 0 ]
+}
+
+@test "rules written once: every rule condition is defined once in .rules and every job's rules come from there" {
+  conditions="$(grep -oE '^\s+- if: (&[a-z-]+ )?.*' "$REPO_ROOT/.gitlab-ci.yml" | sed -E 's/^\s+- if: (&[a-z-]+ )?//' | grep -v '^\*')"
+  [ -n "$conditions" ]
+  [ "$(sort <<<"$conditions" | uniq -d)" = "" ]
+  defined="$(python3 -c '
+import json, sys, yaml
+loader = type("L", (yaml.SafeLoader,), {})
+loader.add_constructor("!reference", lambda l, n: l.construct_sequence(n))
+rules = yaml.load(open(sys.argv[1]), Loader=loader)[".rules"]
+print(json.dumps(sorted({rule["if"] for group in rules.values() for rule in group})))' "$REPO_ROOT/.gitlab-ci.yml")"
+  [ "$(jq length <<<"$defined")" -ge 5 ]
+  used="$(parent -c '[to_entries[] | select((.key | startswith(".")) or .key == "workflow" | not) | .value | objects | .rules // [] | .[] | .if] | unique')"
+  [ "$(jq -n --argjson d "$defined" --argjson u "$used" '$u - $d')" = "[]" ]
+}
+
+@test "review app: per-MR environment with on_stop, stop job with identical rules, manual, no checkout" {
+  [ "$(parent '.review.environment.name')" = 'review/mr-$CI_MERGE_REQUEST_IID' ]
+  [ "$(parent '.review.environment.on_stop')" = "stop_review" ]
+  [ "$(parent '.review.environment.deployment_tier')" = "development" ]
+  [ -n "$(parent '.review.environment.auto_stop_in // empty')" ]
+  [ "$(parent '.stop_review.environment.action')" = "stop" ]
+  [ "$(parent '.stop_review.environment.name')" = "$(parent '.review.environment.name')" ]
+  [ "$(parent '.stop_review.variables.GIT_STRATEGY')" = "none" ]
+  [ "$(parent -c '[.review.rules[].if]')" = "$(parent -c '[.stop_review.rules[].if]')" ]
+}
+
+@test "reports GitLab shows: JUnit of every suite (failsafe too), JaCoCo coverage, container scanning, CycloneDX" {
+  [ "$(parent -c '.["test-java"].artifacts.reports.junit')" = '["service/*/target/surefire-reports/TEST-*.xml","service/*/target/failsafe-reports/TEST-*.xml"]' ]
+  [ "$(parent '.["test-charts"].artifacts.reports.junit')" = 'charts/verify/target/surefire-reports/TEST-*.xml' ]
+  [ "$(parent '.["test-scripts"].artifacts.reports.junit')" = 'build/test-reports/report.xml' ]
+  [[ "$(parent '.["test-scripts"].variables.BATS_FLAGS')" == *"--report-formatter junit --output build/test-reports"* ]]
+  for job in test-java test-charts test-scripts; do
+    [ "$(parent --arg j "$job" '.[$j].artifacts.when')" = "always" ]
   done
-  [ "$(jq -r '.["deploy:dev"].environment.deployment_tier' <<<"$json")" = "development" ]
-  [ "$(jq -r '.["canary-gate"].environment.action' <<<"$json")" = "verify" ]
-  [ "$(jq -c '[.["canary-abort"].needs[].job]' <<<"$json")" = '["canary","canary-gate"]' ]
+  [ "$(parent '.["test-java"].artifacts.reports.coverage_report.coverage_format')" = "jacoco" ]
+  [ -n "$(parent '.scan.artifacts.reports.container_scanning // empty')" ]
+  [ -n "$(parent '.scan.artifacts.reports.cyclonedx // empty')" ]
+  [ "$(parent '.sbom.artifacts.reports.cyclonedx')" = "gl-sbom-maven.cdx.json" ]
+  [ "$(parent '.sign.id_tokens.SIGSTORE_ID_TOKEN.aud')" = "sigstore" ]
 }
 
-@test "reports GitLab shows: JUnit, JaCoCo coverage, container scanning, CycloneDX" {
-  json="$(preview_json)"
-  [ "$(jq -r '.test.artifacts.reports.junit' <<<"$json")" = 'service/*/target/surefire-reports/TEST-*.xml' ]
-  [ "$(jq -r '.test.artifacts.reports.coverage_report.coverage_format' <<<"$json")" = "jacoco" ]
-  [ "$(jq -r '.test.artifacts.reports.coverage_report.path' <<<"$json")" = 'service/*/target/site/jacoco/jacoco.xml' ]
-  [ -n "$(jq -r '.scan.artifacts.reports.container_scanning // empty' <<<"$json")" ]
-  [ -n "$(jq -r '.scan.artifacts.reports.cyclonedx // empty' <<<"$json")" ]
-  [ "$(jq -r '.sbom.artifacts.reports.cyclonedx' <<<"$json")" = "gl-sbom-maven.cdx.json" ]
-  [ "$(jq -r '.sign.id_tokens.SIGSTORE_ID_TOKEN.aud' <<<"$json")" = "sigstore" ]
-}
-
-@test "every job image is pinned to an exact version (never latest, never untagged)" {
-  json="$(preview_json)"
-  images="$(jq -r 'to_entries[] | select(.value | type == "object") | select(.value.script != null)
-    | "\(.key)=\(.value.image | if type == "object" then .name else . end)"' <<<"$json")"
+@test "every job image is pinned to an exact version (never latest, never untagged), in both pipelines" {
+  images="$(jq -sr '.[] | to_entries[] | select(.value | type == "object") | select(.value.script != null)
+    | "\(.key)=\(.value.image // "none" | if type == "object" then .name else . end)"' \
+    "$BATS_FILE_TMPDIR/parent.json" "$BATS_FILE_TMPDIR/child.json")"
   [ -n "$images" ]
   while IFS= read -r line; do
     image="${line#*=}"
-    [[ "$image" != "null" ]] || continue # shell jobs without image: none today
+    [[ "$image" != "none" ]] || continue # e2e: the Docker runner's own shell
     [[ "$image" =~ :v?[0-9]+\.[0-9]+(\.[0-9]+)?[A-Za-z0-9_.-]*(@sha256:[0-9a-f]{64})?$ ]] || {
       echo "not pinned: $line" >&2
       return 1
@@ -192,62 +276,210 @@ EOF
     [[ "$image" != *latest* ]] || { echo "latest: $line" >&2; return 1; }
   done <<<"$images"
   # Images are not built with privileged Docker-in-Docker.
-  [[ "$(jq -r '[.[] | objects | .services // empty] | length' <<<"$json")" == "0" ]]
-  [[ "$(jq -r '.build.image.name' <<<"$json")" == moby/buildkit:*-rootless ]]
+  [ "$(parent '[.[] | objects | .services // empty] | length')" = "0" ]
+  [[ "$(parent '.build.image.name')" == moby/buildkit:*-rootless ]]
 }
 
-@test "the lint jobs, the Java format check and the SBOM job run and pass through gitlab-ci-local's shell executor" {
-  # Maven reads the dependencies already downloaded on this machine instead of the job's
-  # project-local cache (which starts empty in a fresh copy).
-  run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --force-shell-executor --no-color \
-    --variable "MAVEN_OPTS=-Dmaven.repo.local=$HOME/.m2/repository" shellcheck yamllint format sbom 2>&1'
-  grep -E 'Non complying|error|PASS|FAIL' <<<"$output" | tail -40 || true
+# --- jobs run through gitlab-ci-local's shell executor ----------------------------------------------
+# The four make-target jobs that run here cost about 1.5 minutes together (test-charts' Maven run
+# and test-observability's Prometheus dominate); test-scripts runs only the scripts' --help tests,
+# since the whole suite would run this file again. test-java (mvn verify, about 2 minutes) is
+# opt-in: PIPELINE_TEST_JOB=1.
+@test "the make-target jobs run and pass through gitlab-ci-local, leaving their JUnit reports where GitLab looks" {
+  run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --force-shell-executor --no-color --concurrency 2 \
+    --variable "MAVEN_OPTS=-Dmaven.repo.local=$HOME/.m2/repository" \
+    --variable "BATS_FLAGS=--report-formatter junit --output build/test-reports --filter ^--help" \
+    lint test-charts test-scripts test-observability 2>&1'
+  grep -E 'PASS|FAIL|error' <<<"$output" | tail -20
   [ "$status" -eq 0 ]
-  for job in shellcheck yamllint format sbom; do
-    grep -qE "PASS +$job( |$)" <<<"$output"
+  for job in lint test-charts test-scripts test-observability; do
+    grep -qE "PASS +$job( |$)" <<<"$output" || { echo "no PASS for $job" >&2; return 1; }
   done
-  # The SBOM report the job hands to GitLab: CycloneDX JSON listing the services' dependencies.
-  [ "$(jq -r .bomFormat "$WORK/gl-sbom-maven.cdx.json")" = "CycloneDX" ]
-  jq -e '[.components[] | select(.group == "io.dropwizard")] | length > 0' "$WORK/gl-sbom-maven.cdx.json"
+  compgen -G "$WORK/charts/verify/target/surefire-reports/TEST-*.xml" >/dev/null
+  [ "$(grep -o '<testcase ' "$WORK/build/test-reports/report.xml" | wc -l)" -ge 3 ]
 }
 
-# `mvn verify` already runs in `make test` (test-java); running it again through the pipeline
-# costs about 1.5 minutes on 2 cores, so this one is opt-in: PIPELINE_TEST_JOB=1 bats scripts/test
-@test "the test job runs through gitlab-ci-local and leaves the JUnit and JaCoCo reports where GitLab looks (PIPELINE_TEST_JOB=1)" {
+@test "the test-java job runs through gitlab-ci-local: JUnit (surefire and failsafe) and JaCoCo where GitLab looks (PIPELINE_TEST_JOB=1)" {
   [[ "${PIPELINE_TEST_JOB:-0}" == "1" ]] || skip "set PIPELINE_TEST_JOB=1 to run mvn verify through the pipeline"
   run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --force-shell-executor --no-color \
-    --variable "MAVEN_OPTS=-Dmaven.repo.local=$HOME/.m2/repository" test 2>&1'
+    --variable "MAVEN_OPTS=-Dmaven.repo.local=$HOME/.m2/repository" test-java 2>&1'
   echo "$output" | tail -20
   [ "$status" -eq 0 ]
-  # gitlab-ci-local applies the job's `coverage` regex, as GitLab does.
-  grep -qE 'PASS +test [0-9]+\.[0-9]+% coverage' <<<"$output"
+  grep -qE 'PASS +test-java [0-9]+\.[0-9]+% coverage' <<<"$output"
   compgen -G "$WORK/service/*/target/surefire-reports/TEST-*.xml" >/dev/null
+  compgen -G "$WORK/service/*/target/failsafe-reports/TEST-*.xml" >/dev/null
   compgen -G "$WORK/service/*/target/site/jacoco/jacoco.xml" >/dev/null
 }
 
-@test "a failing job fails gitlab-ci-local (the run above is not vacuous)" {
+@test "a failing job fails gitlab-ci-local (the runs above are not vacuous)" {
   printf '#!/usr/bin/env bash\necho $UNQUOTED_VAR\n' >"$WORK/scripts/lint-me"
-  run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --force-shell-executor --no-color shellcheck 2>&1'
+  run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --force-shell-executor --no-color lint 2>&1'
   rm -f "$WORK/scripts/lint-me"
   [ "$status" -ne 0 ]
   [[ "$output" == *"SC2086"* ]]
 }
 
-@test "Dockerfile: pinned bases, multi-stage, non-root numeric user, AppCDS, OCI labels, no HEALTHCHECK" {
+# run_job FILE JOB [VARIABLES...]: one job through the shell executor, with the stubs on PATH.
+run_job() {
+  local file="$1" job="$2"
+  shift 2
+  local vars=(--variable CI_PIPELINE_SOURCE=parent_pipeline --variable CI_PROJECT_PATH=group/project)
+  local v
+  for v in "$@"; do vars+=(--variable "$v"); done
+  (cd "$WORK" && "$GITLAB_CI_LOCAL" --file "$file" --force-shell-executor --no-color "${vars[@]}" "$job" 2>&1)
+}
+
+@test "build: the pushed digest is recorded as REPOSITORY@sha256; with none recorded the job fails" {
+  stub_setup
+  stub buildctl-daemonless.sh 'for a in "$@"; do prev="${last:-}"; last="$a"; done; printf "{\"containerimage.digest\": \"%s\"}\n" "${BUILD_DIGEST:-}" >"$last"'
+  run run_job .gitlab-ci.yml "build: [greeter]" CI_REGISTRY_IMAGE=registry.example/g/p \
+    "BUILD_DIGEST=sha256:$(printf 'd%.0s' {1..64})"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$WORK/build/greeter.ref")" = "registry.example/g/p/greeter@sha256:$(printf 'd%.0s' {1..64})" ]
+  assert_called buildctl-daemonless.sh build
+  [[ "$(calls buildctl-daemonless.sh)" == *'"name=registry.example/g/p/greeter:'*'",push=true'* ]]
+  rm -f "$WORK/build/greeter.ref"
+  run run_job .gitlab-ci.yml "build: [greeter]" CI_REGISTRY_IMAGE=registry.example/g/p BUILD_DIGEST=
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"BuildKit recorded no pushed digest"* ]]
+  [ ! -e "$WORK/build/greeter.ref" ]
+}
+
+@test "tag: the commit's default-branch digest, verified as signed by it, is copied to the tag; nothing is built" {
+  stub_setup
+  digest="sha256:$(printf 'e%.0s' {1..64})"
+  stub cosign "[[ \"\$1\" == verify ]] && printf '[{\"critical\":{\"image\":{\"docker-manifest-digest\":\"$digest\"}}}]\n'; exit 0"
+  stub crane "[[ \"\$1\" == digest ]] && echo '$digest'; exit 0"
+  vars=(CI_REGISTRY_IMAGE=registry.example/g/p CI_COMMIT_TAG=v1.2.3 CI_PROJECT_URL=https://gitlab.example.com/g/p
+    CI_SERVER_URL=https://gitlab.example.com CI_DEFAULT_BRANCH=main)
+  run run_job .gitlab-ci.yml "release-verify: [greeter]" "${vars[@]}"
+  [ "$status" -eq 0 ]
+  sha="$(git -C "$WORK" rev-parse HEAD)"
+  assert_called cosign verify --certificate-identity https://gitlab.example.com/g/p//.gitlab-ci.yml@refs/heads/main --certificate-oidc-issuer https://gitlab.example.com -a "commit=$sha" "registry.example/g/p/greeter:$sha"
+  [ "$(cat "$WORK/build/greeter.ref")" = "registry.example/g/p/greeter@$digest" ]
+  run run_job .gitlab-ci.yml "release: [greeter]" "${vars[@]}"
+  [ "$status" -eq 0 ]
+  assert_called crane copy "registry.example/g/p/greeter@$digest" registry.example/g/p/greeter:v1.2.3
+  refute_called buildctl-daemonless.sh
+}
+
+# --- the production sequence, job by job -------------------------------------------------------------
+# fake-helm keeps the releases as Helm would, fake-kubectl answers from them and port-forwards to a real
+# Prometheus holding Istio-shaped series for prod; sleep is recorded (and skipped when long).
+production_fixture() {
+  stub_setup
+  stub helm 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" "$@"'
+  stub kubectl 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-kubectl" "$@"'
+  stub sleep '[[ "$1" == 0.* ]] && exec /bin/sleep "$1"; exit 0'
+  read -r port PROMETHEUS_PID _ < <("$REPO_ROOT/scripts/test/fixtures/pipeline/prometheus-with-istio-series" "$BATS_TEST_TMPDIR/prometheus")
+  export FAKE_PROMETHEUS_PORT="$port" PROMETHEUS_PID
+}
+teardown() {
+  if [[ -n "${PROMETHEUS_PID:-}" ]]; then
+    kill "$PROMETHEUS_PID" 2>/dev/null || true
+  fi
+}
+# refs DIGIT: this pipeline's build/<service>.ref files, every digest made of DIGIT.
+refs() {
+  mkdir -p "$WORK/build"
+  local digest
+  digest="$(printf '%64s' '' | tr ' ' "$1")"
+  for service in greeter timezones; do
+    printf 'registry.example/g/p/%s@sha256:%s\n' "$service" "$digest" >"$WORK/build/$service.ref"
+  done
+}
+as_pipeline() { # as_pipeline ID JOB: a production job of pipeline ID (its refs in build/)
+  run_job .gitlab/ci/production.yml "$2" "PARENT_PIPELINE_ID=$1"
+}
+release_value() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" get values "$1" -o json | jq -r "${@:2}"; }
+
+@test "production, first release: canary installs stable, the gate has nothing to judge, both promotions are no-ops that pass" {
+  production_fixture
+  refs a
+  for job in canary canary-gate "promote 50%" "promote 100%"; do
+    run as_pipeline 100 "$job"
+    [ "$status" -eq 0 ] || { echo "$output" | tail -20 >&2; return 1; }
+    grep -qE "PASS +$job( |$)" <<<"$output"
+  done
+  [ "$(release_value greeter .image.digest)" = "sha256:$(printf 'a%.0s' {1..64})" ]
+  [ "$(release_value timezones .provenance.pipeline)" = "100" ]
+  [[ "$output" == *"stable already runs"* ]]
+}
+
+@test "production, a canary: gated once after GATE_DELAY, promoted; a second pipeline can neither replace nor promote it" {
+  production_fixture
+  refs a
+  as_pipeline 100 canary >/dev/null
+  refs b
+  run as_pipeline 200 canary
+  [ "$status" -eq 0 ]
+  [ "$(release_value greeter .canary.weight)" = "10" ]
+  : >"$STUB_LOG"
+  run as_pipeline 200 canary-gate
+  [ "$status" -eq 0 ] || { echo "$output" | tail -20 >&2; return 1; }
+  [[ "$output" == *"PASS canary within thresholds: greeter timezones"* ]]
+  # The delay is waited exactly once; every other sleep is the port-forward's short poll.
+  [ "$(calls sleep | grep -vc '^0\.')" -eq 1 ]
+  [ "$(calls sleep | grep -v '^0\.')" = "300" ]
+  assert_called kubectl --context group/project:production -n monitoring port-forward pod/prometheus-kube-prometheus-stack-prometheus-0
+  run as_pipeline 200 "promote 50%"
+  [ "$status" -eq 0 ]
+  [ "$(release_value greeter .canary.weight)" = "50" ]
+  # Pipeline 300 arrives (as if the lock had been bypassed): every step refuses pipeline 200's canary.
+  refs c
+  before="$(release_value greeter -c .)"
+  for job in canary canary-gate "promote 50%" "promote 100%" rollback; do
+    run as_pipeline 300 "$job"
+    # rollback is allow_failure: its failure is a warning (the pipeline goes on), as GitLab shows it.
+    grep -qE "(FAIL|WARN) +$job( |$)" <<<"$output" || { echo "$job accepted another pipeline's canary" >&2; return 1; }
+    [[ "$output" == *"refusing"* ]]
+  done
+  [ "$(release_value greeter -c .)" = "$before" ]
+  refs b
+  run as_pipeline 200 "promote 100%"
+  [ "$status" -eq 0 ]
+  [ "$(release_value greeter .image.digest)" = "sha256:$(printf 'b%.0s' {1..64})" ]
+  [ "$(release_value greeter .canary.enabled)" = "false" ]
+}
+
+@test "production, the gate fails: canary-abort returns both services to the revision before the canary" {
+  production_fixture
+  refs a
+  as_pipeline 100 canary >/dev/null
+  refs b
+  as_pipeline 200 canary >/dev/null
+  # canary-abort is when: on_failure: gitlab-ci-local runs it only in a pipeline where its needs failed.
+  run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --file .gitlab/ci/production.yml --force-shell-executor --no-color \
+    --variable CI_PIPELINE_SOURCE=parent_pipeline --variable CI_PROJECT_PATH=group/project --variable PARENT_PIPELINE_ID=200 \
+    --variable GATE_MIN_REQUESTS=100000 --needs canary-abort 2>&1'
+  [[ "$output" == *"not enough canary traffic to judge"* ]]
+  grep -qE 'FAIL +canary-gate' <<<"$output"
+  grep -qE 'PASS +canary-abort' <<<"$output"
+  for service in greeter timezones; do
+    [ "$(release_value "$service" .canary.enabled)" = "false" ]
+    [ "$(release_value "$service" .image.digest)" = "sha256:$(printf 'a%.0s' {1..64})" ]
+  done
+}
+
+# --- the image --------------------------------------------------------------------------------------
+@test "Dockerfile: pinned bases, multi-stage, numeric non-root user, AppCDS, OCI labels, no HEALTHCHECK" {
   dockerfile="$REPO_ROOT/service/Dockerfile"
   froms="$(grep -E '^FROM ' "$dockerfile")"
   [ "$(wc -l <<<"$froms")" -ge 2 ]
   while IFS= read -r from; do
     image="$(awk '{print $2}' <<<"$from")"
     [[ "$image" =~ :[0-9]+\.[0-9]+\.[0-9]+ ]] || { echo "unpinned: $from" >&2; return 1; }
-    [[ "$image" != *latest* ]]
+    [[ "$image" != *latest* ]] || { echo "latest: $from" >&2; return 1; }
   done <<<"$froms"
   grep -qE '^FROM maven:3\.9\.[0-9]+-eclipse-temurin-17 AS build$' "$dockerfile"
   grep -qE '^FROM eclipse-temurin:17\.0\.[0-9]+_[0-9]+-jre-(jammy|noble) AS runtime$' "$dockerfile"
-  # The last USER is numeric and not root.
+  # The last USER is numeric (Kubernetes' runAsNonRoot can verify only a numeric user) and not root.
   user="$(grep -E '^USER ' "$dockerfile" | tail -1 | awk '{print $2}')"
-  [[ "$user" =~ ^[0-9]+(:[0-9]+)?$ ]] && [[ "${user%%:*}" -ne 0 ]]
-  ! grep -qE '^HEALTHCHECK' "$dockerfile"
+  [[ "$user" =~ ^[0-9]+(:[0-9]+)?$ ]] || { echo "USER $user is not numeric" >&2; return 1; }
+  [ "${user%%:*}" -ne 0 ]
+  # No HEALTHCHECK: Kubernetes ignores it and probes /ping and /ready itself.
+  run grep -cE '^\s*HEALTHCHECK' "$dockerfile"
+  [ "$output" = "0" ]
   grep -q 'ARG SERVICE' "$dockerfile"
   grep -q -- '-XX:ArchiveClassesAtExit=' "$dockerfile"
   grep -q -- '-XX:SharedArchiveFile=' "$dockerfile"
