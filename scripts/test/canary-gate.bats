@@ -5,6 +5,7 @@
 # one namespace per scenario, and the gate is evaluated at the time of the last sample.
 
 setup_file() {
+  set -o pipefail
   load test_helper
   read -r port pid END_TIME < <("$REPO_ROOT/scripts/test/fixtures/pipeline/prometheus-with-istio-series" "$BATS_FILE_TMPDIR/prometheus")
   [[ -n "${pid:-}" ]] || return 1
@@ -21,6 +22,7 @@ teardown_file() {
 }
 
 setup() {
+  set -o pipefail
   load test_helper
   unset GATE_NAMESPACE GATE_WINDOW GATE_DELAY GATE_MIN_REQUESTS GATE_MIN_SUCCESS_RATE GATE_MAX_P99_MS \
     GATE_MAX_SUCCESS_DROP GATE_MAX_P99_INCREASE GATE_P99_TOLERANCE_MS DRY_RUN

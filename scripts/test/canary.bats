@@ -5,6 +5,7 @@
 # pipeline 100 released OLD, pipeline 200 brings NEW, pipeline 300 brings OTHER.
 
 setup() {
+  set -o pipefail
   load test_helper
   stub_setup
   stub helm 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" "$@"'

@@ -4,6 +4,7 @@
 # secret store check, the registry pull secret, review apps wired to each other, and failures.
 
 setup() {
+  set -o pipefail
   load test_helper
   stub_setup
   stub helm 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" "$@"'

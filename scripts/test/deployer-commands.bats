@@ -6,6 +6,7 @@
 # to Kubernetes API requests and checks the Roles against them.
 
 setup() {
+  set -o pipefail
   load test_helper
   stub_setup
   stub helm 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" "$@"'

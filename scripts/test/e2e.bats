@@ -6,6 +6,7 @@
 # The cluster itself is proven only where the GitLab job `e2e` runs (a runner with Docker).
 
 setup() {
+  set -o pipefail
   load test_helper
   # A copy of the scripts and the chart: the flow writes build/ where local-cluster would.
   COPY="$BATS_TEST_TMPDIR/repo"
@@ -21,8 +22,8 @@ setup() {
   # Stand-ins for the scripts the flow calls by path (E2E_SCRIPTS_DIR): local-cluster writes the refs
   # of a build whose digest follows its --tag; the others run the real scripts of the copy.
   mkdir -p "$STUB_DIR/scripts"
-  cat >"$STUB_DIR/scripts/local-cluster" <<EOF
-#!/usr/bin/env bash
+  printf '#!/usr/bin/env bash\n' >"$STUB_DIR/scripts/local-cluster"
+  cat >>"$STUB_DIR/scripts/local-cluster" <<EOF
 printf '%s\n' "local-cluster \$*" >>"\$STUB_LOG"
 [[ " \$* " == *" --delete "* ]] && exit 0
 tag="\$(sed -n 's/.*--tag \([^ ]*\).*/\1/p' <<<"\$*")"

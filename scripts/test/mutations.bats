@@ -4,6 +4,7 @@
 # proves nothing. About 2 minutes: each mutation runs the named tests (bats --filter) on its copy.
 
 setup_file() {
+  set -o pipefail
   load test_helper
   BASE="$BATS_FILE_TMPDIR/base"
   mkdir -p "$BASE"
@@ -18,6 +19,7 @@ setup_file() {
 }
 
 setup() {
+  set -o pipefail
   load test_helper
   COPY="$BATS_TEST_TMPDIR/repo"
   cp -a "$BASE" "$COPY"

@@ -12,6 +12,7 @@
 # rules: when the probe is "never", GitLab would not create the pipeline at all.
 
 setup_file() {
+  set -o pipefail
   load test_helper
   GITLAB_CI_LOCAL="$REPO_ROOT/node_modules/.bin/gitlab-ci-local"
   [[ -x "$GITLAB_CI_LOCAL" ]] || {
@@ -47,6 +48,7 @@ PY
 }
 
 setup() {
+  set -o pipefail
   load test_helper
 }
 
