@@ -156,7 +156,7 @@ last_note() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" history gree
   released
   as 200 "$NEW" start >/dev/null 2>&1
   : >"$STUB_LOG"
-  FAKE_CANARY_READY=1 FAKE_CANARY_HPA_MIN=2 HELM_TIMEOUT=4s run as 200 "$NEW" weight 50
+  FAKE_CANARY_READY=1 FAKE_CANARY_HPA_MIN=2 HELM_TIMEOUT=2s run as 200 "$NEW" weight 50
   [ "$status" -eq 1 ]
   [[ "$output" == *"greeter-canary has 1 ready pods of the 2 its next share needs"*"traffic not moved"* ]]
   [ "$(upgrades | wc -l)" -eq 1 ]
