@@ -90,14 +90,10 @@ class IstioFilesTest {
     assertThat(v.path("grafana").path("internal_url").asText()).startsWith("http://kube-prometheus-stack-grafana.monitoring");
   }
 
+  /** The controller's features the edge objects rely on (the mesh side is InjectionSeamTest / FlowsSeamTest). */
   @Test
-  void ingressControllerIsMeshedTheWayF5Documents() {
+  void ingressControllerServesVirtualServersWithCertManager() {
     JsonNode c = Charts.readYamlFile(Path.of("charts/platform/values/nginx-ingress.yaml")).path("controller");
-    JsonNode a = c.path("pod").path("annotations");
-    assertThat(a.path("sidecar.istio.io/inject").asText()).isEqualTo("true");
-    assertThat(a.has("traffic.sidecar.istio.io/includeInboundPorts")).isTrue();
-    assertThat(a.path("traffic.sidecar.istio.io/includeInboundPorts").asText()).isEmpty();
-    assertThat(a.path("traffic.sidecar.istio.io/excludeInboundPorts").asText()).isEqualTo("80,443");
     assertThat(c.path("enableCustomResources").asBoolean()).isTrue();
     assertThat(c.path("enableCertManager").asBoolean()).isTrue();
     assertThat(c.path("ingressClass").path("name").asText()).isEqualTo("nginx");
