@@ -281,7 +281,7 @@ class FlowsSeamTest {
   @ValueSource(strings = {"dev", "prod"})
   void aPrincipalTheTableDoesNotListIsDeniedAndPlainTextIsRefused(String envName) {
     Env env = new Env(envName);
-    List<String> principals = new ArrayList<>();
+    Set<String> principals = new java.util.LinkedHashSet<>();
     for (var e : env.cluster.endpoints.values()) {
       if (e.isPod()) {
         principals.add(IstioTraffic.principal(e));
@@ -289,7 +289,7 @@ class FlowsSeamTest {
     }
     principals.add("cluster.local/ns/" + envName + "/sa/intruder");
     principals.add("cluster.local/ns/other/sa/greeter");
-    List<String> wrong = new ArrayList<>();
+    Set<String> wrong = new java.util.LinkedHashSet<>();
     for (Flow f : FLOWS) {
       if (f.via() != Via.MTLS) {
         continue;
