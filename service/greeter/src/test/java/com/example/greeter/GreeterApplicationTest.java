@@ -4,6 +4,7 @@ import static com.example.common.testing.JsonResponses.assertError;
 import static com.example.common.testing.JsonResponses.json;
 import static com.example.greeter.FakeTimezones.Behaviour.ANSWER;
 import static com.example.greeter.FakeTimezones.Behaviour.GARBAGE;
+import static com.example.greeter.FakeTimezones.Behaviour.REDIRECT;
 import static com.example.greeter.FakeTimezones.Behaviour.SERVER_ERROR;
 import static com.example.greeter.FakeTimezones.Behaviour.SLOW;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +42,7 @@ class GreeterApplicationTest {
           .on("Slow/Zone", SLOW)
           .on("Garbage/Zone", GARBAGE)
           .on("Broken/Zone", SERVER_ERROR)
+          .on("Moved/Zone", REDIRECT)
           .slowFor(3000);
 
   static final DropwizardAppExtension<GreeterConfiguration> APP =
@@ -50,7 +52,7 @@ class GreeterApplicationTest {
           GreeterEnvironment.overrides(
               API_KEY,
               TIMEZONES.url(),
-              ConfigOverride.config("timezones.requestTimeout", TIMEOUT.toMillis() + "ms")));
+              ConfigOverride.config("timezones.timeout", TIMEOUT.toMillis() + "ms")));
 
   @AfterAll
   static void stopTimezones() {
@@ -219,6 +221,40 @@ class GreeterApplicationTest {
     @ValueSource(strings = {"Garbage/Zone", "Broken/Zone"})
     void aBadAnswerFromTimezonesIsA503(String zone) throws Exception {
       assertError(get("/time?zone=" + zone), 503);
+    }
+
+    @Test
+    void aRedirectFromTimezonesIsA503AndIsNeverFollowed() throws Exception {
+      TIMEZONES.receivedHeaders().clear();
+
+      assertError(get("/time?zone=Moved/Zone"), 503);
+      assertThat(TIMEZONES.receivedHeaders()).as("calls timezones received").hasSize(1);
+    }
+
+    @Test
+    void callsToTimezonesAreTimedInTheExportedMetrics() {
+      String timer = "org_apache_hc_client5_http_classic_HttpClient_timezones_get_requests_count";
+      double before =
+          PrometheusText.samples(scrape(), timer).stream().mapToDouble(Sample::value).sum();
+
+      get("/time?zone=Asia/Kolkata");
+      get("/time?zone=Nowhere/City");
+
+      String metrics =
+          PrometheusText.scrapeUntil(
+              "http://127.0.0.1:" + APP.getAdminPort() + "/prometheus",
+              text ->
+                  PrometheusText.samples(text, timer).stream().mapToDouble(Sample::value).sum()
+                      >= before + 2);
+      assertThat(PrometheusText.samples(metrics, timer))
+          .singleElement()
+          .satisfies(s -> assertThat(s.value()).isGreaterThanOrEqualTo(before + 2));
+      assertThat(
+              PrometheusText.samples(
+                  metrics,
+                  "org_apache_hc_client5_http_io_HttpClientConnectionManager_timezones_leased_connections"))
+          .as("the client's pool gauges")
+          .hasSize(1);
     }
 
     @Test
