@@ -38,17 +38,9 @@ import java.util.Map;
  */
 public final class ServiceBundle<C extends ServiceConfiguration> implements ConfiguredBundle<C> {
 
-  private final LayeredConfigurationSource configuration;
+  private final LayeredConfigurationSource configuration =
+      new LayeredConfigurationSource(System.getenv());
   private final PrometheusRegistry metrics = new PrometheusRegistry();
-
-  public ServiceBundle() {
-    this(System.getenv());
-  }
-
-  /** With a given environment in place of the process's (tests). */
-  public ServiceBundle(Map<String, String> environment) {
-    this.configuration = new LayeredConfigurationSource(environment);
-  }
 
   /**
    * The arguments to run with: {@code server <defaultFile>} when there are none, and a bare {@code
