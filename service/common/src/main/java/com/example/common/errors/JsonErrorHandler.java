@@ -1,4 +1,4 @@
-package com.example.common;
+package com.example.common.errors;
 
 import io.dropwizard.core.setup.Environment;
 import java.nio.ByteBuffer;

@@ -1,10 +1,12 @@
-package com.example.common;
+package com.example.common.logging;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.LayoutBase;
+import com.fasterxml.jackson.annotation.JacksonInject;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.logging.common.layout.DiscoverableLayoutFactory;
 import jakarta.validation.constraints.NotEmpty;
@@ -14,14 +16,25 @@ import java.util.TimeZone;
 import net.logstash.logback.layout.LogstashLayout;
 
 /**
- * Application log lines as one JSON object each (logstash-logback-encoder): {@code @timestamp},
- * {@code level}, {@code logger_name}, {@code message}, {@code thread_name}, the MDC (request id)
- * and the {@code service} and {@code version} that every line carries.
+ * Application log lines as one JSON object each, from logstash-logback-encoder's {@link
+ * LogstashLayout}: {@code @timestamp}, {@code level}, {@code logger_name}, {@code message}, {@code
+ * thread_name}, the MDC (request id), and the {@code service} and {@code version} every line
+ * carries. Dropwizard finds it as {@code layout: {type: logstash}}.
  */
 @JsonTypeName("logstash")
 public class LogstashLayoutFactory implements DiscoverableLayoutFactory<ILoggingEvent> {
 
-  @NotEmpty @JsonProperty private String service = "unknown";
+  /**
+   * Name of the value {@code ServiceBundle} injects into the configuration's reader: the
+   * application's name, so one shared logging configuration serves every service.
+   */
+  public static final String SERVICE_NAME = "com.example.service-name";
+
+  @NotEmpty
+  @JsonProperty
+  @JacksonInject(SERVICE_NAME)
+  private String service;
+
   @NotEmpty @JsonProperty private String version = "dev";
 
   @Override
@@ -51,7 +64,7 @@ public class LogstashLayoutFactory implements DiscoverableLayoutFactory<ILogging
     }
     try {
       return new ObjectMapper().writeValueAsString(all);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

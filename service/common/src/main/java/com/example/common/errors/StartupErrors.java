@@ -1,16 +1,18 @@
-package com.example.common;
+package com.example.common.errors;
 
 import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.configuration.ConfigurationValidationException;
 import jakarta.validation.ConstraintViolation;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * Turns whatever stopped start-up into one line an operator can act on: the environment variable at
- * fault, never a stack trace. Settings whose validation message does not name their variable
- * (Dropwizard's own, such as ports) are named through the service's setting-to-variable map.
+ * fault, never a stack trace. Validation messages say what is wrong with a value; the variable (or,
+ * for a setting no variable sets, the setting's path) is put in front of them from the map that the
+ * configuration's {@code ${VAR}} placeholders define.
  */
 public final class StartupErrors {
 
@@ -43,13 +45,11 @@ public final class StartupErrors {
   }
 
   private static String naming(ConstraintViolation<?> violation, Map<String, String> variables) {
-    String message = violation.getMessage();
-    String variable = variables.get(normalized(violation.getPropertyPath().toString()));
-    return variable == null || message.contains(variable) ? message : variable + " " + message;
+    String setting = normalized(violation.getPropertyPath().toString());
+    return variables.getOrDefault(setting, setting) + " " + violation.getMessage();
   }
 
-  private static java.util.Optional<String> variableIn(
-      String message, Map<String, String> variables) {
+  private static Optional<String> variableIn(String message, Map<String, String> variables) {
     String normalized = normalized(message);
     return variables.entrySet().stream()
         .filter(entry -> normalized.contains("at: " + entry.getKey()))

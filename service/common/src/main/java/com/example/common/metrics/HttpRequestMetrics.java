@@ -1,4 +1,4 @@
-package com.example.common;
+package com.example.common.metrics;
 
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

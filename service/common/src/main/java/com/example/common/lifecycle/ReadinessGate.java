@@ -1,4 +1,4 @@
-package com.example.common;
+package com.example.common.lifecycle;
 
 import io.dropwizard.lifecycle.Managed;
 import io.dropwizard.lifecycle.setup.LifecycleEnvironment;

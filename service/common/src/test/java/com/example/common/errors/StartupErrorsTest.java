@@ -1,4 +1,4 @@
-package com.example.common;
+package com.example.common.errors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,6 +35,15 @@ class StartupErrorsTest {
   }
 
   @Test
+  void putsTheVariableOrElseTheSettingInFrontOfEachValidationMessage() throws Exception {
+    Exception error = invalid(new Invalid());
+
+    assertThat(StartupErrors.describe("greeter", error, Map.of("greeting", "GREETING")))
+        .isEqualTo(
+            "greeter: cannot start: GREETING must not be blank; port must be between 1 and 65535");
+  }
+
+  @Test
   void namesTheVariableOfASettingThatCannotBeRead() {
     Exception error =
         new ConfigurationException(
@@ -44,5 +53,18 @@ class StartupErrorsTest {
 
     assertThat(StartupErrors.describe("greeter", error, Map.of("shutdownWaitPeriod", "WAIT")))
         .startsWith("greeter: cannot start: WAIT has a value that cannot be read: greeter.yml");
+  }
+
+  static class Invalid {
+    @jakarta.validation.constraints.NotBlank public String greeting = "";
+
+    @io.dropwizard.validation.PortRange(min = 1)
+    public int port = 70000;
+  }
+
+  static Exception invalid(Object config) {
+    var violations = io.dropwizard.jersey.validation.Validators.newValidator().validate(config);
+    return new io.dropwizard.configuration.ConfigurationValidationException(
+        "greeter.yml", violations);
   }
 }

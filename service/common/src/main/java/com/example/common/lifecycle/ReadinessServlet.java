@@ -1,4 +1,4 @@
-package com.example.common;
+package com.example.common.lifecycle;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

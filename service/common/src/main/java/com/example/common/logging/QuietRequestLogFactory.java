@@ -1,4 +1,4 @@
-package com.example.common;
+package com.example.common.logging;
 
 import ch.qos.logback.access.jetty.RequestLogImpl;
 import com.fasterxml.jackson.annotation.JsonTypeName;
@@ -6,12 +6,12 @@ import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import org.eclipse.jetty.server.RequestLog;
 
 /**
- * Dropwizard's logback-access request log, kept quiet: unquiet, logback-access prints its start-up
- * status as plain text on stdout, which would break the one-JSON-object-a-line stream that the log
- * shipper parses.
+ * Dropwizard's logback-access request log, started quietly. Otherwise logback-access prints its
+ * start-up status ("Found logback-access-jetty12 version ...") as plain text on stdout, breaking
+ * the one-JSON-object-a-line stream the log shipper parses; Dropwizard has no setting for it.
  */
-@JsonTypeName("json-access")
-public class JsonRequestLogFactory extends LogbackAccessRequestLogFactory {
+@JsonTypeName("quiet-logback-access")
+public class QuietRequestLogFactory extends LogbackAccessRequestLogFactory {
 
   @Override
   public RequestLog build(String name) {

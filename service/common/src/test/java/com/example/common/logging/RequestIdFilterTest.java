@@ -1,4 +1,4 @@
-package com.example.common;
+package com.example.common.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package com.example.common;
+package com.example.common.errors;
 
 import io.dropwizard.jersey.errors.ErrorMessage;
 import io.dropwizard.jersey.validation.ConstraintMessage;

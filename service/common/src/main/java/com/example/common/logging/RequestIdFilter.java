@@ -1,4 +1,4 @@
-package com.example.common;
+package com.example.common.logging;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

@@ -1,4 +1,4 @@
-package com.example.common;
+package com.example.common.configuration;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
