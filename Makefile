@@ -12,7 +12,7 @@ SERVICES := greeter timezones
 JARS := $(foreach s,$(SERVICES),service/$(s)/target/$(s).jar)
 JAVA_SOURCES := $(shell find service -name '*.java' -o -name '*.yml' -o -name 'pom.xml' -o -name '*.xml' 2>/dev/null | grep -v /target/)
 
-.PHONY: help setup setup-run-server build run-server test bench soak format lint test-java test-charts test-scripts test-observability clean
+.PHONY: help setup setup-run-server build run-server test bench soak format lint test-java test-charts test-scripts test-observability pictures clean
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -24,7 +24,7 @@ setup-run-server:
 	@scripts/setup-tools --for run-server
 
 # Every verb sets up what it needs first; when all is there that costs well under a second.
-lint test-java test-charts test-scripts test-observability bench soak: setup
+lint test-java test-charts test-scripts test-observability bench soak pictures: setup
 format clean: setup-run-server
 
 build: $(JARS) ## build both service jars (skips tests)
@@ -53,6 +53,9 @@ test-scripts: build ## bats tests of every script and of the GitLab pipeline
 
 test-observability: build ## promtool, amtool, dashboards, a real Prometheus scraping the services
 	observability/test/run
+
+pictures: build ## draw the dashboards into docs/images/*.png from their queries against a real Prometheus (about 4 min)
+	observability/pictures/run
 
 bench: build ## load benchmark (wrk): greeter against a bare Jetty floor; prints a table
 	scripts/bench/run
