@@ -10,6 +10,7 @@ Alertmanager's API; promtool and amtool are called by run).
   check.py coverage URL                       every alert (and severity) has a firing and a quiet unit test
   check.py inhibition URL                     inhibition rules on a live Alertmanager
   check.py log-contract LOGDIR                services' JSON keys <-> Alloy's config <-> the Logs dashboard
+  check.py runbooks RENDERED                  alerts <-> docs/runbooks/<AlertName>.md <-> runbook_url
 """
 import argparse
 import glob
@@ -25,6 +26,7 @@ import urllib.request
 import yaml
 
 import logcontract
+import runbooks
 
 OBS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DASHBOARDS = os.path.join(OBS, "dashboards")
@@ -353,9 +355,9 @@ def cmd_prometheus(args):
                 for key in ("summary", "description", "runbook_url"):
                     if not ann.get(key):
                         err(f"alert {name}: annotation {key} missing")
-                anchor = "#runbook-" + name.lower()
-                if not ann.get("runbook_url", "").startswith("https://") or not ann.get("runbook_url", "").endswith(anchor):
-                    err(f"alert {name}: runbook_url {ann.get('runbook_url')!r} is not <runbookBase>{anchor}")
+                page = f"/{name}.md"
+                if not ann.get("runbook_url", "").startswith("https://") or not ann.get("runbook_url", "").endswith(page):
+                    err(f"alert {name}: runbook_url {ann.get('runbook_url')!r} is not <runbookBase>{page}")
             else:
                 n_records += 1
                 if PARSE_ONLY.search(r["query"]):
@@ -405,7 +407,48 @@ def cmd_prometheus(args):
                 else:
                     statuses.append(f"{series} series")
             print(f"  {fname:18s} {p['title'][:58]:58s} {', '.join(statuses)}")
+    check_runbook_promql(base)
     done("Prometheus queries")
+
+
+# Metrics a runbook may name that only a cluster has: Istio's sidecars, kube-state-metrics,
+# cAdvisor and the kubelet, and the recording rules built on Istio series.
+CLUSTER_METRICS = re.compile(r"^(istio_|kube_|container_|kubelet_|node_|namespace_workload:)")
+METRIC_SELECTOR = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\s*[{\[]")
+
+
+def check_runbook_promql(base):
+    """Every ```promql block of docs/runbooks/ parses in Prometheus, and every metric it reads is
+    one the services (or the rules) export here, or one that only a cluster has."""
+    known = set(http_json(base + "/api/v1/label/__name__/values")["data"])
+    print("runbooks (every PromQL block: parsed by Prometheus, metric names known):")
+    for page, text in sorted(runbooks.read_pages().items()):
+        blocks = runbooks.code_blocks(text, "promql")
+        for i, expr in enumerate(blocks, 1):
+            where = f"docs/runbooks/{page} PromQL block {i}"
+            got = query(base, expr)
+            if got.get("status") != "success":
+                err(f"{where}: Prometheus refuses it: {got.get('error')}\n    {expr}")
+            for name in METRIC_SELECTOR.findall(re.sub(r"#.*", "", re.sub(r'"[^"]*"', '""', expr))):
+                if name not in known and not CLUSTER_METRICS.match(name):
+                    err(f"{where}: reads {name!r}, which neither the services nor the rules export "
+                        f"(nor is it an Istio, kube-state-metrics or cAdvisor series)")
+        if blocks:
+            print(f"  {page:38s} {len(blocks)} PromQL block(s)")
+
+
+def cmd_runbooks(args):
+    with open(args.rendered) as f:
+        docs = [d for d in yaml.safe_load_all(f) if d]
+    base = next((d.get("data", {}).get("runbookBase") for d in docs
+                 if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "observability-settings"), None)
+    alerts, pages = runbooks.alerts_of(docs), runbooks.read_pages()
+    for e in runbooks.problems(alerts, base, pages):
+        err(e)
+    print(f"  runbookBase {base}")
+    print(f"  {len(alerts)} alerts, {len(pages) - (runbooks.INDEX in pages)} runbook pages: "
+          f"{', '.join(sorted(alerts))}")
+    done("runbooks (one page per alert, runbook_url = <runbookBase>/<AlertName>.md)")
 
 
 def cmd_coverage(args):
@@ -452,6 +495,9 @@ def cmd_log_contract(args):
         for name, d in load_dashboards().items():
             if next((v for v in d["templating"]["list"] if v["name"] == "datasource"), {}).get("query") == "loki":
                 queries += logcontract.dashboard_queries(name, d, lambda e, d=d: substitute(e, dashboard_vars(d)))
+        for page, text in sorted(runbooks.read_pages().items()):
+            for i, expr in enumerate(runbooks.code_blocks(text, "logql"), 1):
+                queries.append((f"docs/runbooks/{page} LogQL block {i}", expr))
         facts = logcontract.logql_facts([{"id": i, "expr": e} for i, e in queries])
         for e in logcontract.check_dashboard(queries, facts, pipeline, logs):
             err(e)
@@ -464,7 +510,7 @@ def cmd_log_contract(args):
         print(f"  stage.json reads {key!r:16} -> {extracted}: printed by {', '.join(logs)}")
     print(f"  Loki labels the pipeline sets: {', '.join(sorted(pipeline.labels))}")
     print(f"  structured metadata: {', '.join(sorted(pipeline.metadata))}")
-    print(f"  {len(queries)} LogQL queries of the Logs dashboard parse and ask only for those")
+    print(f"  {len(queries)} LogQL queries (the Logs dashboard's and the runbooks') parse and ask only for those")
     done("log contract (services -> Alloy config -> Logs dashboard)")
 
 
@@ -522,10 +568,11 @@ def main():
     for name in ("prometheus", "coverage", "inhibition"):
         sub.add_parser(name).add_argument("url")
     sub.add_parser("log-contract").add_argument("logdir")
+    sub.add_parser("runbooks").add_argument("rendered")
     args = ap.parse_args()
     {"split-rendered": cmd_split_rendered, "alertmanager": cmd_alertmanager, "dashboards": cmd_dashboards,
      "prometheus": cmd_prometheus, "coverage": cmd_coverage, "log-contract": cmd_log_contract,
-     "inhibition": cmd_inhibition}[args.cmd](args)
+     "inhibition": cmd_inhibition, "runbooks": cmd_runbooks}[args.cmd](args)
 
 
 if __name__ == "__main__":
