@@ -16,6 +16,7 @@ setup() {
   local f
   for f in charts/platform/values/cert-manager.yaml charts/platform/values/nginx-ingress.yaml \
     charts/platform/values/sealed-secrets.yaml charts/platform/values/external-secrets.yaml \
+    charts/platform/values/kyverno.yaml \
     charts/platform/values.yaml istio/values-base.yaml istio/values-cni.yaml istio/values-istiod.yaml istio/values-kiali.yaml \
     observability/values/kube-prometheus-stack.yaml observability/values/loki.yaml \
     observability/values/alloy.yaml observability/values/metrics-server.yaml \
@@ -39,7 +40,14 @@ case "$1 $2" in
   "version -o") printf "{\n  \"clientVersion\": {\"major\": \"1\", \"minor\": \"33\"},\n  \"serverVersion\": {\n    \"major\": \"1\",\n    \"minor\": \"%s\",\n    \"gitVersion\": \"v1.%s.2\"\n  }\n}\n" "$FAKE_K8S_MINOR" "$FAKE_K8S_MINOR" ;;
   "diff -f"|"diff -k") grep -qxF -- "$2 $3" "$STATE_DIR/applied" && exit 0; exit 1 ;;
   "apply -f"|"apply -k") echo "$2 $3" >>"$STATE_DIR/applied" ;;
-  "get secret") [[ " $FAKE_MISSING_SECRETS " != *" $5/$3 "* ]] || { echo "Error from server (NotFound)" >&2; exit 1; }; echo "secret/$3" ;;
+  "get secret")
+    [[ " $FAKE_MISSING_SECRETS " != *" $5/$3 "* ]] || { echo "Error from server (NotFound)" >&2; exit 1; }
+    case "$*" in
+      *"{.data.admin-user}"*) printf admin | base64 ;;
+      *"{.data.admin-password}"*) printf s3cret-pw | base64 ;;
+      *) echo "secret/$3" ;;
+    esac ;;
+  "create secret") for a in "$@"; do [[ "$a" == --from-file=* ]] && { f="${a#*=}"; f="${f#*=}"; printf "%s=%s\n" "${a%%=/*}" "$(cat "$f")" >>"$STATE_DIR/created-secret"; }; done; true ;;
   *) echo "kubectl stub: unexpected call: $*" >&2; exit 2 ;;
 esac'
 
@@ -90,12 +98,12 @@ mutations() {
 @test "--help lists the parts in install order and exits 0" {
   run "$BOOTSTRAP" --help
   [ "$status" -eq 0 ]
-  [[ "$output" == *"monitoring cert-manager istio secrets platform mesh ingress loki alloy kiali metrics-server dashboards"* ]]
+  [[ "$output" == *"monitoring cert-manager istio secrets admission platform mesh ingress loki alloy kiali metrics-server dashboards"* ]]
   [[ "$output" == *"--dry-run"* && "$output" == *"--only PART"* ]]
   run "$BOOTSTRAP" --list-parts
   [ "$status" -eq 0 ]
   [ "${lines[0]}" == monitoring ]
-  [ "${#lines[@]}" -eq 12 ]
+  [ "${#lines[@]}" -eq 13 ]
 }
 
 @test "a full run installs every part in dependency order" {
@@ -109,6 +117,7 @@ helm istio-base
 helm istio-cni
 helm istiod
 helm external-secrets
+helm kyverno
 helm platform
 kubectl apply -f istio/mesh/
 kubectl apply -f istio/monitoring/
@@ -135,17 +144,18 @@ kubectl apply -k observability" ]
   assert_called helm "upgrade --install kiali-server kiali-server --namespace istio-system --create-namespace --repo $KIALI_REPO --version $KIALI_VERSION -f istio/values-kiali.yaml"
   assert_called helm "upgrade --install metrics-server metrics-server --namespace kube-system --create-namespace --repo $METRICS_SERVER_REPO --version $METRICS_SERVER_VERSION -f observability/values/metrics-server.yaml"
   assert_called helm "upgrade --install external-secrets external-secrets --namespace external-secrets --create-namespace --repo $EXTERNAL_SECRETS_REPO --version $EXTERNAL_SECRETS_VERSION -f charts/platform/values/external-secrets.yaml"
+  assert_called helm "upgrade --install kyverno kyverno --namespace kyverno --create-namespace --repo $KYVERNO_REPO --version $KYVERNO_VERSION -f charts/platform/values/kyverno.yaml --wait"
   assert_called helm "upgrade --install platform charts/platform --namespace default --create-namespace -f charts/platform/values.yaml --wait"
   # every install waits and has a timeout; no release is installed without a pinned version
-  [ "$(calls helm | grep -c '^upgrade')" -eq 12 ]
-  [ "$(calls helm | grep '^upgrade' | grep -c -- '--wait --timeout 10m')" -eq 12 ]
+  [ "$(calls helm | grep -c '^upgrade')" -eq 13 ]
+  [ "$(calls helm | grep '^upgrade' | grep -c -- '--wait --timeout 10m')" -eq 13 ]
   [ "$(calls helm | grep '^upgrade' | grep -- '--repo' | grep -vc -- '--version [v0-9]')" -eq 0 ]
 }
 
 @test "a second run installs nothing: same chart versions, same values, manifests unchanged" {
   run "$BOOTSTRAP"
   [ "$status" -eq 0 ]
-  [ "$(mutations | wc -l)" -eq 15 ]
+  [ "$(mutations | wc -l)" -eq 16 ]
   : >"$STUB_LOG"
   run "$BOOTSTRAP"
   echo "$output"
@@ -155,7 +165,7 @@ kubectl apply -k observability" ]
   [[ "$output" == *"nginx-ingress: nginx-ingress-2.5.1 already deployed in nginx-ingress with the same values; skipping"* ]]
   [[ "$output" == *"istio/mesh/: no change (kubectl diff); skipping"* ]]
   # it did look: one history per release
-  [ "$(calls helm | grep -c '^history')" -eq 12 ]
+  [ "$(calls helm | grep -c '^history')" -eq 13 ]
 }
 
 @test "a changed values file upgrades only its release" {
@@ -202,7 +212,7 @@ helm kiali-server" ]
   refute_called helm history
   refute_called kubectl apply
   refute_called kubectl diff
-  [ "$(grep -c '^+ helm upgrade --install' <<<"$output")" -eq 12 ]
+  [ "$(grep -c '^+ helm upgrade --install' <<<"$output")" -eq 13 ]
   [ "$(grep -c '^+ kubectl apply' <<<"$output")" -eq 3 ]
   refute_called kubectl get secret
   [[ "$output" == *"+ helm upgrade --install istiod istiod --namespace istio-system"* ]]
@@ -217,7 +227,7 @@ helm kiali-server" ]
   [ "$status" -eq 0 ]
   [[ "$output" == *"warning: a real run would stop here: kubectl is required but was not found on PATH"* ]]
   [[ "$output" == *"warning: a real run would stop here: helm >= 3.14.0 is required but was not found on PATH"* ]]
-  [ "$(grep -c '^+ helm upgrade --install' <<<"$output")" -eq 12 ]
+  [ "$(grep -c '^+ helm upgrade --install' <<<"$output")" -eq 13 ]
 }
 
 @test "missing kubectl stops the run with one clear line and installs nothing" {
@@ -310,7 +320,7 @@ kubectl apply -k observability" ]
 @test "--only with an unknown part is rejected with the list of parts, before any call" {
   run "$BOOTSTRAP" --only prometheus
   [ "$status" -ne 0 ]
-  [ "$output" == "[bootstrap-cluster] error: unknown part 'prometheus'; parts are: monitoring cert-manager istio secrets platform mesh ingress loki alloy kiali metrics-server dashboards" ]
+  [ "$output" == "[bootstrap-cluster] error: unknown part 'prometheus'; parts are: monitoring cert-manager istio secrets admission platform mesh ingress loki alloy kiali metrics-server dashboards" ]
   [ ! -s "$STUB_LOG" ]
 }
 
@@ -380,9 +390,46 @@ esac'
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" != *"error:"* ]]
-  [ "$(grep -c '^+ helm upgrade --install' <<<"$output")" -eq 12 ]
+  [ "$(grep -c '^+ helm upgrade --install' <<<"$output")" -eq 13 ]
   run "$REPO_ROOT/scripts/bootstrap-cluster" --dry-run --only secrets --secrets external
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" == *"+ helm upgrade --install external-secrets"* ]]
+}
+
+@test "--secrets sealed installs Sealed Secrets and a platform without the ClusterSecretStore (no ESO CRDs)" {
+  run "$BOOTSTRAP" --secrets sealed
+  [ "$status" -eq 0 ]
+  assert_called helm "upgrade --install sealed-secrets"
+  refute_called helm "upgrade --install external-secrets"
+  assert_called helm "upgrade --install platform charts/platform --namespace default --create-namespace -f charts/platform/values.yaml --set secretStore.enabled=false"
+  : >"$STUB_LOG"
+  run "$BOOTSTRAP" --only platform
+  [ "$status" -eq 0 ]
+  refute_called helm "secretStore.enabled=false"
+}
+
+@test "the kiali part creates istio-system/kiali-grafana from Grafana's admin Secret, through files, only when missing" {
+  export FAKE_MISSING_SECRETS="istio-system/kiali-grafana"
+  run "$BOOTSTRAP" --only kiali
+  echo "$output"
+  [ "$status" -eq 0 ]
+  assert_called kubectl "create secret generic kiali-grafana --namespace istio-system --from-file=username="
+  run cat "$STATE_DIR/created-secret"
+  [ "$output" == "--from-file=username=admin
+--from-file=password=s3cret-pw" ]
+  # the password is never an argument of any command
+  refute_called kubectl "s3cret-pw"
+  run grep -c s3cret-pw "$STUB_LOG"
+  [ "$output" -eq 0 ]
+  # the Secret is created before Kiali is installed
+  run grep -nE '^(kubectl create secret|helm upgrade --install kiali-server)' "$STUB_LOG"
+  [[ "${lines[0]}" == *"kubectl create secret"* ]]
+  [[ "${lines[1]}" == *"helm upgrade --install kiali-server"* ]]
+  export FAKE_MISSING_SECRETS=""
+  : >"$STUB_LOG"
+  run "$BOOTSTRAP" --only kiali
+  [ "$status" -eq 0 ]
+  refute_called kubectl "create secret"
+  [[ "$output" == *"Secret istio-system/kiali-grafana exists; keeping it"* ]]
 }

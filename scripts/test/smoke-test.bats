@@ -195,3 +195,138 @@ teardown() {
   [ "$status" -eq 0 ]
   [[ "$output" == *"smoke test passed"* ]]
 }
+
+# tls_api [ENV=VALUE...]: the stand-in over HTTPS for api.smoke.test (fixtures/tls), with the canary
+# answering x-track at FAKE_CANARY_WEIGHT; sets TLS_URL (reach it with --resolve-to 127.0.0.1).
+tls_api() {
+  local port
+  port="$(free_ports 1)"
+  env FAKE_TLS_DIR="$REPO_ROOT/scripts/test/fixtures/tls" "$@" \
+    python3 "$FAKE_API" "$port" "$API_KEY" >"$BATS_FILE_TMPDIR/broken-tls.log" 2>&1 3>&- &
+  echo $! >"$BATS_FILE_TMPDIR/broken-tls.pid"
+  TLS_URL="https://api.smoke.test:$port"
+  local deadline=$((SECONDS + 20))
+  until curl -fsS -o /dev/null --cacert "$CA" --resolve "api.smoke.test:$port:127.0.0.1" "$TLS_URL/timezones" 2>/dev/null; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+CA="$REPO_ROOT/scripts/test/fixtures/tls/ca.pem"
+
+# cluster_stub: kubectl answering the cluster checks from FAKE_EDGE_PODS, FAKE_CERTS, FAKE_PROBE.
+cluster_stub() {
+  stub_setup
+  export FAKE_EDGE_PODS="nginx-ingress-7d9f nginx-ingress istio-proxy istio-validation
+nginx-ingress-8c2a nginx-ingress istio-proxy istio-validation"
+  export FAKE_CERTS="greeter-tls True api.smoke.test"
+  export FAKE_PROBE="000 exit=56"
+  stub kubectl '
+case "$1 $2" in
+  "get pods") printf "%s\n" "$FAKE_EDGE_PODS" ;;
+  "get certificates.cert-manager.io") printf "%s\n" "$FAKE_CERTS" ;;
+  run*) printf "%s\n" "$FAKE_PROBE" ;;
+  *) echo "kubectl stub: unexpected $*" >&2; exit 2 ;;
+esac'
+}
+
+@test "smoke-test over HTTPS: --resolve-to keeps the real name for TLS, --cacert trusts the cluster's CA" {
+  tls_api
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$TLS_URL" --resolve-to 127.0.0.1 --cacert "$CA"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$TLS_URL" --resolve-to 127.0.0.1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"FAIL GET / -> 200: no HTTP answer from $TLS_URL/"* ]]
+}
+
+@test "smoke-test --canary-weight: x-canary reaches the canary and the split lands within 4 binomial sigma" {
+  tls_api FAKE_CANARY_WEIGHT=10
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$TLS_URL" --resolve-to 127.0.0.1 --cacert "$CA" --canary-weight 10 --samples 400
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"ok   GET / with x-canary: always -> 200 ("*"x-track: canary"* ]]
+  # n=400, p=0.1: sigma=6, so 40 +- 24
+  [[ "$output" == *"ok   GET / x 400: canary share ~ 10%: 40 of 400 canary, accepted 16-64"* ]]
+}
+
+@test "smoke-test --canary-weight fails on a split twice the weight, on x-canary served by stable, on no x-track" {
+  tls_api FAKE_CANARY_WEIGHT=10
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$TLS_URL" --resolve-to 127.0.0.1 --cacert "$CA" --canary-weight 20 --samples 400
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"40 of 400 canary, accepted 48-112: the split does not match the weight"* ]]
+  teardown
+  tls_api FAKE_CANARY_WEIGHT=10
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$TLS_URL" --resolve-to 127.0.0.1 --cacert "$CA" --canary-weight 0 --samples 50
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"accepted 0-0: the split does not match the weight"* ]]
+}
+
+@test "smoke-test --canary-weight fails when the x-canary answer comes from stable or carries no x-track" {
+  local port
+  port="$(free_ports 1)"
+  FAKE_CANARY_WEIGHT=10 start_bg broken-override python3 "$FAKE_API" "$port" "$API_KEY" --broken override-to-stable
+  wait_http "http://127.0.0.1:$port/timezones" 20
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "http://127.0.0.1:$port" --canary-weight 10
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"FAIL GET / with x-canary: always -> 200: expected the header x-track: canary"* ]]
+  port="$(free_ports 1)"
+  FAKE_CANARY_WEIGHT=10 start_bg broken-notrack python3 "$FAKE_API" "$port" "$API_KEY" --broken no-track
+  wait_http "http://127.0.0.1:$port/timezones" 20
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "http://127.0.0.1:$port" --canary-weight 10
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"FAIL GET / with x-canary: always -> 200: expected the header x-track: canary (the canary-override route), got 'X-App-Version: canary-1'"* ]]
+  SMOKE_API_KEY=x run "$SMOKE" --base-url http://x --canary-weight 101
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"--canary-weight takes 0-100, not '101'"* ]]
+}
+
+@test "smoke-test --cluster: edge sidecar, Ready certificate and refused plain text, from kubectl" {
+  cluster_stub
+  tls_api
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$TLS_URL" --resolve-to 127.0.0.1 --cacert "$CA" --cluster --namespace prod
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"ok   edge pods in nginx-ingress run istio-proxy"* ]]
+  [[ "$output" == *"ok   Certificate for api.smoke.test in prod is Ready"* ]]
+  [[ "$output" == *"ok   plain HTTP from an unmeshed pod to greeter.prod:8080 is refused (curl exit 56)"* ]]
+  assert_called kubectl "get pods --namespace nginx-ingress -l app.kubernetes.io/name=nginx-ingress"
+  assert_called kubectl "get certificates.cert-manager.io --namespace prod"
+  assert_called kubectl "--namespace nginx-ingress --image curlimages/curl:8.11.1 --restart=Never --rm -i --quiet --labels=sidecar.istio.io/inject=false"
+  assert_called kubectl "http://greeter.prod.svc.cluster.local:8080/"
+}
+
+@test "smoke-test --cluster fails on an edge pod without istio-proxy, a certificate not Ready, an answered probe" {
+  cluster_stub
+  tls_api
+  export FAKE_EDGE_PODS="nginx-ingress-7d9f nginx-ingress"
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$TLS_URL" --resolve-to 127.0.0.1 --cacert "$CA" --cluster
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"FAIL edge pods in nginx-ingress run istio-proxy: nginx-ingress-7d9f has no istio-proxy container (nginx-ingress): the edge is not in the mesh"* ]]
+  cluster_stub
+  export FAKE_CERTS="greeter-tls False api.smoke.test"
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$TLS_URL" --resolve-to 127.0.0.1 --cacert "$CA" --cluster
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"FAIL Certificate for api.smoke.test in dev is Ready: not Ready (greeter-tls=False)"* ]]
+  cluster_stub
+  export FAKE_PROBE="200 exit=0"
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$TLS_URL" --resolve-to 127.0.0.1 --cacert "$CA" --cluster
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"it was answered HTTP 200: port 8080 accepts plain text (STRICT mTLS not in force)"* ]]
+  cluster_stub
+  export FAKE_PROBE="000 exit=6"
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$TLS_URL" --resolve-to 127.0.0.1 --cacert "$CA" --cluster
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"the probe could not reach the port at all (000 exit=6), so this proves nothing"* ]]
+}
+
+@test "smoke-test --cluster --dry-run prints the kubectl commands and runs none" {
+  cluster_stub
+  SMOKE_API_KEY="$API_KEY" run "$SMOKE" --base-url "$SUT_BASE" --timezones-url "$SUT_TZ" --cluster --dry-run
+  echo "$output"
+  [ "$status" -eq 0 ]
+  refute_called kubectl
+  [[ "$output" == *"+ kubectl get pods --namespace nginx-ingress -l app.kubernetes.io/name=nginx-ingress"* ]]
+  [[ "$output" == *"+ kubectl run smoke-plaintext-"* ]]
+  [[ "$output" == *"skip Certificate for 127.0.0.1 in dev is Ready (--base-url is not https)"* ]]
+}

@@ -39,7 +39,9 @@ final class Charts {
           "k8s.nginx.org/v1/VirtualServer", CrdModels.VirtualServer.class,
           "k8s.nginx.org/v1/VirtualServerRoute", CrdModels.VirtualServerRoute.class,
           "bitnami.com/v1alpha1/SealedSecret", CrdModels.SealedSecret.class,
-          "external-secrets.io/v1/ExternalSecret", CrdModels.ExternalSecret.class);
+          "external-secrets.io/v1/ExternalSecret", CrdModels.ExternalSecret.class,
+          "external-secrets.io/v1/ClusterSecretStore", PlatformCrdModels.ClusterSecretStore.class,
+          "kyverno.io/v1/ClusterPolicy", PlatformCrdModels.ClusterPolicy.class);
 
   static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())

@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -90,14 +92,59 @@ class IstioFilesTest {
     assertThat(v.path("grafana").path("internal_url").asText()).startsWith("http://kube-prometheus-stack-grafana.monitoring");
   }
 
+  /** Kiali reads Grafana's login from a Secret in its namespace ("secret:NAME:KEY"), the one bootstrap creates. */
   @Test
-  void ingressControllerIsMeshedTheWayF5Documents() {
+  void kialiLogsInToGrafanaWithTheSecretBootstrapCreates() throws IOException {
+    JsonNode auth = Charts.readYamlFile(Path.of("istio/values-kiali.yaml")).path("external_services").path("grafana").path("auth");
+    assertThat(auth.path("type").asText()).isEqualTo("basic");
+    String bootstrap = Files.readString(Path.of("scripts/bootstrap-cluster"));
+    for (String field : List.of("username", "password")) {
+      String ref = auth.path(field).asText();
+      assertThat(ref).as("%s is a Secret reference, never a literal", field).matches("secret:[a-z0-9-]+:[a-z-]+");
+      String[] p = ref.split(":");
+      assertThat(bootstrap).as("bootstrap creates %s with key %s", p[1], p[2])
+          .contains("create secret generic " + p[1] + " --namespace istio-system").contains("--from-file=" + p[2] + "=");
+    }
+  }
+
+  /**
+   * Istio's dashboards, provisioned from the files of the Istio release the platform installs (istio/istio
+   * manifests/addons/dashboards at tag ISTIO_VERSION; titles as in that tree), and the ones Kiali links to.
+   */
+  static final Map<String, String> ISTIO_DASHBOARDS = Map.of(
+      "istio-mesh-dashboard.gen.json", "Istio Mesh Dashboard",
+      "istio-service-dashboard.json", "Istio Service Dashboard",
+      "istio-workload-dashboard.json", "Istio Workload Dashboard",
+      "pilot-dashboard.gen.json", "Istio Control Plane Dashboard");
+
+  @Test
+  void istiosDashboardsArePinnedToTheInstalledIstioAndKialiLinksToThem() throws IOException {
+    String istioVersion = Files.readAllLines(Path.of("scripts/versions.env")).stream()
+        .filter(l -> l.startsWith("ISTIO_VERSION=")).findFirst().orElseThrow().substring("ISTIO_VERSION=".length());
+    JsonNode grafana = Charts.readYamlFile(Path.of("observability/values/kube-prometheus-stack.yaml")).path("grafana");
+    JsonNode providers = grafana.path("dashboardProviders").path("dashboardproviders.yaml").path("providers");
+    Map<String, String> providerPaths = new HashMap<>();
+    providers.forEach(p -> providerPaths.put(p.path("name").asText(), p.path("options").path("path").asText()));
+    JsonNode istio = grafana.path("dashboards").path("istio");
+    assertThat(providerPaths).as("the chart's file provider for the dashboards' folder").containsEntry("istio", "/var/lib/grafana/dashboards/istio");
+    List<String> files = new ArrayList<>();
+    istio.forEach(d -> {
+      String url = d.path("url").asText();
+      assertThat(url).startsWith("https://raw.githubusercontent.com/istio/istio/" + istioVersion + "/manifests/addons/dashboards/");
+      files.add(url.substring(url.lastIndexOf('/') + 1));
+    });
+    assertThat(files).containsExactlyInAnyOrderElementsOf(ISTIO_DASHBOARDS.keySet());
+    JsonNode kiali = Charts.readYamlFile(Path.of("istio/values-kiali.yaml")).path("external_services").path("grafana").path("dashboards");
+    List<String> linked = new ArrayList<>();
+    kiali.forEach(d -> linked.add(d.path("name").asText()));
+    assertThat(linked).isNotEmpty();
+    assertThat(ISTIO_DASHBOARDS.values()).containsAll(linked);
+  }
+
+  /** The controller's features the edge objects rely on (the mesh side is InjectionSeamTest / FlowsSeamTest). */
+  @Test
+  void ingressControllerServesVirtualServersWithCertManager() {
     JsonNode c = Charts.readYamlFile(Path.of("charts/platform/values/nginx-ingress.yaml")).path("controller");
-    JsonNode a = c.path("pod").path("annotations");
-    assertThat(a.path("sidecar.istio.io/inject").asText()).isEqualTo("true");
-    assertThat(a.has("traffic.sidecar.istio.io/includeInboundPorts")).isTrue();
-    assertThat(a.path("traffic.sidecar.istio.io/includeInboundPorts").asText()).isEmpty();
-    assertThat(a.path("traffic.sidecar.istio.io/excludeInboundPorts").asText()).isEqualTo("80,443");
     assertThat(c.path("enableCustomResources").asBoolean()).isTrue();
     assertThat(c.path("enableCertManager").asBoolean()).isTrue();
     assertThat(c.path("ingressClass").path("name").asText()).isEqualTo("nginx");

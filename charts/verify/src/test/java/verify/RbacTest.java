@@ -220,7 +220,9 @@ class RbacTest {
     // The store a production release's ExternalSecret names (what scripts/deploy asks about).
     String store = Charts.readYamlFile(Charts.SERVICE_CHART.resolve("values-prod.yaml"))
         .path("secret").path("external").path("storeRef").path("name").asText();
-    assertThat(role.getRules()).singleElement().satisfies(r -> assertThat(r.getResourceNames()).contains(store));
+    assertThat(role.getRules()).singleElement().satisfies(r -> assertThat(r.getResourceNames()).containsExactly(store));
+    // ...which is the store the platform renders.
+    assertThat(platformValues().path("secretStore").path("name").asText()).isEqualTo(store);
     ClusterRoleBinding binding = Charts.ofType(objects, ClusterRoleBinding.class).stream().filter(b -> b.getMetadata().getName().equals("deployer-secret-stores")).findFirst().orElseThrow();
     String sa = platformValues().path("rbac").path("deployerServiceAccount").asText();
     assertThat(subjectsOf(binding.getSubjects())).isEqualTo(environments().stream()

@@ -1,6 +1,6 @@
 package com.example.greeter;
 
-import com.example.common.ServiceApplication;
+import com.example.common.ServiceBundle;
 import com.example.greeter.client.TimezonesClient;
 import com.example.greeter.core.ApiKeyVerifier;
 import com.example.greeter.health.TimezonesHealthCheck;
@@ -8,43 +8,44 @@ import com.example.greeter.resources.GreetingResource;
 import com.example.greeter.resources.SecretResource;
 import com.example.greeter.resources.TimeResource;
 import com.example.greeter.resources.TimezonesUnavailableMapper;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.Map;
 
 /** greeter: the main API. */
-public class GreeterApplication extends ServiceApplication<GreeterConfiguration> {
+public class GreeterApplication extends Application<GreeterConfiguration> {
 
-  public GreeterApplication() {
-    super("greeter");
-  }
+  private final ServiceBundle<GreeterConfiguration> service = new ServiceBundle<>();
 
   public static void main(String[] args) throws Exception {
-    new GreeterApplication().runWithDefaults(args);
+    new GreeterApplication().run(ServiceBundle.withDefaultConfiguration("greeter.yml", args));
   }
 
   @Override
-  protected Map<String, String> settingVariables() {
-    Map<String, String> variables = new HashMap<>(super.settingVariables());
-    variables.put("timezones.connectTimeout", "TIMEZONES_CONNECT_TIMEOUT");
-    variables.put("timezones.requestTimeout", "TIMEZONES_REQUEST_TIMEOUT");
-    return variables;
+  public String getName() {
+    return "greeter";
+  }
+
+  /** None: {@link ServiceBundle} adds {@code server} and {@code check}, with one-line errors. */
+  @Override
+  protected void addDefaultCommands(Bootstrap<GreeterConfiguration> bootstrap) {}
+
+  @Override
+  public void initialize(Bootstrap<GreeterConfiguration> bootstrap) {
+    bootstrap.addBundle(service);
   }
 
   @Override
-  protected void runService(
-      GreeterConfiguration configuration, Environment environment, PrometheusRegistry metrics) {
+  public void run(GreeterConfiguration configuration, Environment environment) {
     Counter authFailures =
         Counter.builder()
             .name("greeter_secret_auth_failures_total")
             .help("Requests to /secret rejected for a missing or wrong X-API-Key.")
             .labelNames("reason")
-            .register(metrics);
-    TimezonesClient timezones =
-        new TimezonesClient(configuration.getTimezones(), environment.getObjectMapper());
+            .register(service.metrics());
+    TimezonesClient timezones = TimezonesClient.build(configuration.getTimezones(), environment);
 
     environment
         .jersey()

@@ -1,35 +1,36 @@
 package com.example.greeter;
 
-import com.example.common.ServiceConfiguration;
+import com.example.common.configuration.ServiceConfiguration;
 import com.example.greeter.client.TimezonesClientConfiguration;
+import com.example.greeter.core.Offset;
 import com.example.greeter.core.TimezoneOffsets;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.ZoneOffset;
 
 /**
- * greeter's settings. Each comes from an environment variable (see {@code greeter.yml}); the
- * validation messages name that variable, since it is what an operator has to fix.
+ * greeter's settings, each read from an environment variable in {@code greeter.yml}. Validation
+ * messages say what a value must be; the start-up error puts the variable's name in front.
  */
 public class GreeterConfiguration extends ServiceConfiguration {
 
-  @NotBlank(message = "GREETING must be set to a non-empty value")
+  @NotBlank(message = "must be set to a non-empty value")
   @JsonProperty
   private String greeting;
 
-  @NotBlank(message = "TIMEZONE_OFFSET must be set to an offset such as +05:30, -03:00, +5 or Z")
+  @NotBlank(message = "must be set to an offset such as +05:30, -03:00, +5 or Z")
+  @Offset
   @JsonProperty
   private String timezoneOffset;
 
-  @NotBlank(message = "DUMMY_API_KEY must be set to a non-empty value")
+  @NotBlank(message = "must be set to a non-empty value")
   @JsonProperty
   private String dummyApiKey;
 
-  @NotBlank(message = "SECRET_MESSAGE must be set to a non-empty value")
+  @NotBlank(message = "must be set to a non-empty value")
   @JsonProperty
   private String secretMessage;
 
@@ -43,14 +44,6 @@ public class GreeterConfiguration extends ServiceConfiguration {
   @JsonIgnore
   public ZoneOffset getTimezoneOffset() {
     return TimezoneOffsets.parse(timezoneOffset).orElseThrow();
-  }
-
-  @JsonIgnore
-  @AssertTrue(message = "TIMEZONE_OFFSET must be an offset such as +05:30, -03:00, +5 or Z")
-  public boolean isTimezoneOffsetWellFormed() {
-    return timezoneOffset == null
-        || timezoneOffset.isBlank()
-        || TimezoneOffsets.parse(timezoneOffset).isPresent();
   }
 
   public String getDummyApiKey() {

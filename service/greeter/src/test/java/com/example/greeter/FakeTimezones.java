@@ -24,7 +24,9 @@ final class FakeTimezones implements AutoCloseable {
     SLOW,
     GARBAGE,
     SERVER_ERROR,
-    NOT_FOUND
+    NOT_FOUND,
+    /** 302 to {@code /timezones/Asia/Kolkata}, which answers. */
+    REDIRECT
   }
 
   private final HttpServer server;
@@ -73,6 +75,10 @@ final class FakeTimezones implements AutoCloseable {
       case GARBAGE -> respond(exchange, 200, "<html>surprise</html>");
       case SERVER_ERROR -> respond(exchange, 500, "{\"code\":500}");
       case NOT_FOUND -> respond(exchange, 404, "{\"code\":404,\"message\":\"unknown time zone\"}");
+      case REDIRECT -> {
+        exchange.getResponseHeaders().add("Location", "/timezones/Asia/Kolkata");
+        respond(exchange, 302, "");
+      }
     }
   }
 
@@ -86,7 +92,7 @@ final class FakeTimezones implements AutoCloseable {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().add("Content-Type", "application/json");
     try {
-      exchange.sendResponseHeaders(status, bytes.length);
+      exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
       exchange.getResponseBody().write(bytes);
     } catch (IOException callerGaveUp) {
       // greeter timed out and closed the connection: expected for SLOW

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.common.testing.AppProcess;
 import com.example.common.testing.Http;
+import com.example.common.testing.RawHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
@@ -19,6 +20,9 @@ import org.junit.jupiter.api.Test;
 class LogOutputIT {
 
   static final ObjectMapper JSON = new ObjectMapper();
+  static final String SIDECAR = "127.0.0.6";
+  static final String FORGED = "6.6.6.6";
+  static final String EDGE_CLIENT = "203.0.113.7";
   static FakeTimezones timezones;
   static AppProcess app;
 
@@ -37,6 +41,23 @@ class LogOutputIT {
     Http.get(app.url("/time?zone=Asia/Kolkata"), "X-Request-Id", "log-it-2");
     Http.get(app.url("/nope"));
     Http.get(app.adminUrl("/prometheus"));
+    // A client that connects straight to greeter and claims another address.
+    RawHttp.send(
+        app.port,
+        "GET / HTTP/1.1",
+        "Host: greeter",
+        "X-Request-Id: xff-direct",
+        "X-Forwarded-For: " + FORGED,
+        "Connection: close");
+    // What Istio's sidecar delivers (from 127.0.0.6): the edge appended the client it saw.
+    RawHttp.sendFrom(
+        SIDECAR,
+        app.port,
+        "GET / HTTP/1.1",
+        "Host: greeter",
+        "X-Request-Id: xff-sidecar",
+        "X-Forwarded-For: " + FORGED + ", " + EDGE_CLIENT,
+        "Connection: close");
     app.terminate();
     // 143 = 128 + SIGTERM: the JVM's status after its shutdown hooks ran to completion.
     assertThat(app.awaitExit(Duration.ofSeconds(30))).isEqualTo(143);
@@ -92,6 +113,57 @@ class LogOutputIT {
     assertThat(access)
         .anySatisfy(line -> assertThat(line.path("status_code").asInt()).isEqualTo(401));
     assertThat(access).extracting(l -> l.path("uri").asText()).noneMatch(uri -> uri.contains("?"));
+  }
+
+  /**
+   * The fields the dashboards (observability/dashboards/logs.json), Alloy
+   * (observability/values/alloy.yaml) and the runbooks read from an access line.
+   */
+  @Test
+  void accessLinesCarryEveryFieldTheDashboardsAlloyAndRunbooksRead() throws Exception {
+    List<JsonNode> access =
+        lines().stream()
+            .filter(l -> l.path("logger_name").asText().equals("http.request"))
+            .toList();
+
+    assertThat(access).hasSizeGreaterThanOrEqualTo(8);
+    assertThat(access)
+        .allSatisfy(
+            line -> {
+              assertThat(line.path("message").asText())
+                  .isEqualTo(
+                      line.path("method").asText()
+                          + " "
+                          + line.path("uri").asText()
+                          + " "
+                          + line.path("status_code").asInt());
+              assertThat(line.path("method").asText()).isEqualTo("GET");
+              assertThat(line.path("uri").asText()).startsWith("/");
+              assertThat(line.path("protocol").asText()).isEqualTo("HTTP/1.1");
+              assertThat(line.path("status_code").isInt()).isTrue();
+              assertThat(line.path("elapsed_time").isIntegralNumber()).isTrue();
+              assertThat(line.path("bytes_sent").isIntegralNumber()).isTrue();
+              assertThat(line.path("remote_ip").asText()).isNotBlank();
+              assertThat(line.path("request_id").asText()).isNotBlank();
+            });
+  }
+
+  @Test
+  void aClientConnectingDirectlyIsLoggedAsItsPeerWhateverItsForwardedForClaims() throws Exception {
+    assertThat(accessLine("xff-direct").path("remote_ip").asText()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void throughTheSidecarTheClientIsTheEntryTheEdgeAppendedNeverTheLeftMost() throws Exception {
+    assertThat(accessLine("xff-sidecar").path("remote_ip").asText()).isEqualTo(EDGE_CLIENT);
+  }
+
+  private static JsonNode accessLine(String requestId) throws Exception {
+    return lines().stream()
+        .filter(l -> l.path("logger_name").asText().equals("http.request"))
+        .filter(l -> l.path("request_id").asText().equals(requestId))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no access line for " + requestId));
   }
 
   @Test

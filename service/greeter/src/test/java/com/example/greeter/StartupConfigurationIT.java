@@ -27,7 +27,7 @@ class StartupConfigurationIT {
         bad("TIMEZONE_OFFSET", env -> env.put("TIMEZONE_OFFSET", "5")),
         bad("TIMEZONES_URL", env -> env.remove("TIMEZONES_URL")),
         bad("TIMEZONES_URL", env -> env.put("TIMEZONES_URL", "ftp://timezones")),
-        bad("port", env -> env.put("HTTP_PORT", "eighty")));
+        bad("HTTP_PORT", env -> env.put("HTTP_PORT", "eighty")));
   }
 
   static Arguments bad(String variable, Consumer<Map<String, String>> change) {

@@ -1,6 +1,6 @@
 package com.example.timezones;
 
-import com.example.common.ServiceConfiguration;
+import com.example.common.configuration.ServiceConfiguration;
 
 /** timezones needs nothing beyond the settings every service has. */
 public class TimezonesConfiguration extends ServiceConfiguration {}

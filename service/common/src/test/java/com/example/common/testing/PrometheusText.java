@@ -20,12 +20,12 @@ public final class PrometheusText {
   private PrometheusText() {}
 
   /**
-   * Scrapes until {@code ready} holds for the exposition (at most 5 s), then returns it. A request
+   * Scrapes until {@code ready} holds for the exposition (at most 10 s), then returns it. A request
    * is recorded when Jersey finishes it, just after the client got its response, so a scrape
    * straight after a call may not show it yet.
    */
   public static String scrapeUntil(String url, java.util.function.Predicate<String> ready) {
-    long deadline = System.nanoTime() + 5_000_000_000L;
+    long deadline = System.nanoTime() + 10_000_000_000L;
     String exposition = Http.get(url).body();
     while (!ready.test(exposition) && System.nanoTime() < deadline) {
       AppProcess.sleep(50);

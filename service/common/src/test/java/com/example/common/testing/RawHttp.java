@@ -67,9 +67,30 @@ public final class RawHttp {
     return send(port, head);
   }
 
+  /**
+   * Like {@link #send(int, String, String...)}, from the local address {@code source} (any of
+   * 127.0.0.0/8 on Linux): what a server sees as the peer, such as Istio's sidecar at 127.0.0.6.
+   */
+  public static Response sendFrom(
+      String source, int port, String requestLine, String... headerLines) {
+    StringBuilder request = new StringBuilder(requestLine).append("\r\n");
+    for (String line : headerLines) {
+      request.append(line).append("\r\n");
+    }
+    return sendBytes(
+        source, port, request.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
+  }
+
   /** Sends exactly {@code request} and reads until the server closes the connection. */
   public static Response sendBytes(int port, byte[] request) {
+    return sendBytes(null, port, request);
+  }
+
+  private static Response sendBytes(String source, int port, byte[] request) {
     try (Socket socket = new Socket()) {
+      if (source != null) {
+        socket.bind(new InetSocketAddress(source, 0));
+      }
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       socket.setSoTimeout(20_000);
       OutputStream out = socket.getOutputStream();

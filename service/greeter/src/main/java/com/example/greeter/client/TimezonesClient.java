@@ -3,41 +3,55 @@ package com.example.greeter.client;
 import com.example.greeter.api.ZoneTime;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.client.HttpClientBuilder;
+import io.dropwizard.core.setup.Environment;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ParseException;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls timezones over HTTP with a connect timeout and a timeout on the whole call, so a dead, hung
- * or slow timezones costs greeter at most that long per request.
+ * Calls timezones with Dropwizard's HTTP client: the timeouts of {@link
+ * TimezonesClientConfiguration} bound what a dead, hung or slow timezones costs greeter, redirects
+ * are never followed, and the client's request timers and pool gauges land in the metric registry
+ * ({@code org.apache.hc.client5.http.classic.HttpClient.timezones.get-requests}, {@code
+ * org.apache.hc.client5.http.io.HttpClientConnectionManager.timezones.*}), which {@code
+ * /prometheus} exports.
  */
 public class TimezonesClient {
 
   private static final Logger LOG = LoggerFactory.getLogger(TimezonesClient.class);
 
-  private final HttpClient http;
+  private final CloseableHttpClient http;
   private final URI baseUrl;
-  private final java.time.Duration requestTimeout;
   private final ObjectMapper mapper;
 
-  public TimezonesClient(TimezonesClientConfiguration configuration, ObjectMapper mapper) {
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(
-                java.time.Duration.ofMillis(configuration.getConnectTimeout().toMilliseconds()))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-    this.baseUrl = configuration.getUrl();
-    this.requestTimeout =
-        java.time.Duration.ofMillis(configuration.getRequestTimeout().toMilliseconds());
+  TimezonesClient(CloseableHttpClient http, URI baseUrl, ObjectMapper mapper) {
+    this.http = http;
+    this.baseUrl = baseUrl;
     this.mapper = mapper;
+  }
+
+  /** A client managed by {@code environment}'s lifecycle, its metrics in its registry. */
+  public static TimezonesClient build(
+      TimezonesClientConfiguration configuration, Environment environment) {
+    CloseableHttpClient http =
+        new HttpClientBuilder(environment) {
+          @Override
+          protected org.apache.hc.client5.http.impl.classic.HttpClientBuilder customizeBuilder(
+              org.apache.hc.client5.http.impl.classic.HttpClientBuilder builder) {
+            // A redirect from timezones is an error: never followed to wherever it points.
+            return builder.disableRedirectHandling();
+          }
+        }.using(configuration).build("timezones");
+    return new TimezonesClient(http, configuration.getUrl(), environment.getObjectMapper());
   }
 
   /**
@@ -46,38 +60,39 @@ public class TimezonesClient {
    * @param zone a zone id already checked to hold only path-safe characters
    */
   public Optional<ZoneTime> timeIn(String zone, Map<String, String> forwardedHeaders) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(baseUrl + "/timezones/" + zone))
-            .timeout(requestTimeout)
-            .header("Accept", "application/json")
-            .GET();
-    forwardedHeaders.forEach(request::header);
+    HttpGet request = new HttpGet(URI.create(baseUrl + "/timezones/" + zone));
+    request.setHeader("Accept", "application/json");
+    forwardedHeaders.forEach(request::setHeader);
     long start = System.nanoTime();
-    HttpResponse<String> response = send(request.build());
-    LOG.debug(
-        "timezones answered {} for {} in {} ms",
-        response.statusCode(),
-        zone,
-        (System.nanoTime() - start) / 1_000_000);
-    if (response.statusCode() == 404) {
-      return Optional.empty();
-    }
-    if (response.statusCode() != 200) {
-      throw new TimezonesUnavailableException(
-          "timezones answered HTTP " + response.statusCode(), null);
-    }
-    return Optional.of(parse(response.body()));
-  }
-
-  private HttpResponse<String> send(HttpRequest request) {
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
+      return http.execute(
+          request,
+          response -> {
+            LOG.debug(
+                "timezones answered {} for {} in {} ms",
+                response.getCode(),
+                zone,
+                (System.nanoTime() - start) / 1_000_000);
+            return answer(response);
+          });
     } catch (IOException e) {
       throw new TimezonesUnavailableException(
           "timezones unreachable: " + e.getClass().getSimpleName(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TimezonesUnavailableException("interrupted while calling timezones", e);
+    }
+  }
+
+  private Optional<ZoneTime> answer(ClassicHttpResponse response) throws IOException {
+    if (response.getCode() == 404) {
+      return Optional.empty();
+    }
+    if (response.getCode() != 200) {
+      throw new TimezonesUnavailableException(
+          "timezones answered HTTP " + response.getCode(), null);
+    }
+    try {
+      return Optional.of(parse(EntityUtils.toString(response.getEntity())));
+    } catch (ParseException e) {
+      throw new TimezonesUnavailableException("timezones answered an unreadable body", e);
     }
   }
 

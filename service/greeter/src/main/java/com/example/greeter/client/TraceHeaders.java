@@ -1,6 +1,6 @@
 package com.example.greeter.client;
 
-import com.example.common.RequestIdFilter;
+import com.example.common.logging.RequestIdFilter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -74,9 +74,12 @@ class BruteForceTimingTest {
     Greeters.figure("timing: naive compare, wrong-at-last / wrong-at-first", control);
     Greeters.figure("timing: ApiKeyVerifier (4 KB key), same ratio", real);
     Greeters.figure("timing: ApiKeyVerifier (32-char key), same ratio", realShort);
+    // The leak this guards against shows as the control's ratio (30 to 140 here); a constant-time
+    // check stays near 1 (0.99 to 1.01 here). Between 0.5 and 2 leaves room for a busy machine
+    // and still tells the two apart by more than an order of magnitude.
     assertThat(control).as("the measurement sees a leaking comparison").isGreaterThan(3);
-    assertThat(real).as("wrong-at-last vs wrong-at-first, 4 KB key").isBetween(0.75, 1.33);
-    assertThat(realShort).as("wrong-at-last vs wrong-at-first, short key").isBetween(0.75, 1.33);
+    assertThat(real).as("wrong-at-last vs wrong-at-first, 4 KB key").isBetween(0.5, 2.0);
+    assertThat(realShort).as("wrong-at-last vs wrong-at-first, short key").isBetween(0.5, 2.0);
   }
 
   @Test
@@ -109,9 +112,11 @@ class BruteForceTimingTest {
     Greeters.figure(
         "timing over HTTP: median µs wrong-at-first, wrong-at-last",
         String.format("%.0f, %.0f", earlyMedian, lateMedian));
+    // Over HTTP a byte-wise leak of a 4 KB key (a few µs) drowns in a request's ~1 ms; what this
+    // can see is gross extra work for a matching prefix. The byte-wise leak is caught in process.
     assertThat(Math.abs(lateMedian - earlyMedian))
         .as("difference of median latencies (µs)")
-        .isLessThan(Math.max(0.25 * earlyMedian, 300));
+        .isLessThan(Math.max(0.5 * earlyMedian, 500));
 
     int wrongKeys = 200 + 2 * rounds;
     double invalid = awaitAuthFailures("invalid", invalidBefore + wrongKeys);
@@ -142,7 +147,7 @@ class BruteForceTimingTest {
 
   /** The counter is bumped as the response leaves: poll briefly for the last ones. */
   private static double awaitAuthFailures(String reason, double expected) {
-    long deadline = System.nanoTime() + 5_000_000_000L;
+    long deadline = System.nanoTime() + 10_000_000_000L;
     double value = authFailures(reason);
     while (value < expected && System.nanoTime() < deadline) {
       com.example.common.testing.AppProcess.sleep(50);

@@ -31,8 +31,13 @@ class DependencyFaultsIT {
 
   static final Duration TIMEOUT = Duration.ofSeconds(1);
 
-  /** Scheduling and JVM slack on a busy 2-core machine, on top of the configured timeout. */
-  static final Duration SLACK = Duration.ofMillis(1500);
+  /**
+   * Scheduling and JVM slack on a busy 2-core machine, on top of the configured timeout: 2.5 s,
+   * against 1.1-1.6 s measured here for the slowest of 64 calls. The defects this bound catches are
+   * far beyond it: no timeout (the call hangs until the test client gives up after 20 s), or calls
+   * queueing for a small connection pool (32 calls behind 2 connections wait 16 timeouts).
+   */
+  static final Duration SLACK = Duration.ofMillis(2500);
 
   static final int BURST = 32;
   static final String UNAVAILABLE =
@@ -75,19 +80,25 @@ class DependencyFaultsIT {
         "hung: max latency of " + 2 * BURST + " calls (ms)", Math.max(maxMillis, maxMillisAgain));
     Greeters.figure(
         "hung: JVM threads after burst 1, burst 2", threadsAfterFirst + ", " + threadsAfterSecond);
-    assertThat(threadsAfterSecond)
-        .as("a second burst against a hung timezones leaves no more threads than the first")
-        .isLessThanOrEqualTo(threadsAfterFirst + 4);
+    // Jetty's pool keeps the threads the first burst needed (idle for 60 s) and may add a few when
+    // the second burst's calls arrive faster than idle threads take them: 0 to 7 here. A leak of
+    // one thread per call to timezones (a client or an executor per call, a thread stuck on a
+    // connection) adds BURST threads per burst; half of that is the line between the two.
+    assertThat(threadsAfterSecond - threadsAfterFirst)
+        .as("threads the second burst against a hung timezones added to the first's")
+        .isLessThan(BURST / 2.0);
   }
 
   @Test
   @Order(2)
   void slowTimezonesGivesA503WithinTheTimeoutButWithinTheTimeoutItAnswers() {
-    timezones.mode(Mode.SLOW).delay(TIMEOUT.toMillis() * 3);
+    // 5 x timeout: beyond TIMEOUT + SLACK, so waiting for the answer fails the time bound too.
+    timezones.mode(Mode.SLOW).delay(TIMEOUT.toMillis() * 5);
     long millis = timed503("Asia/Kolkata");
-    Greeters.figure("slow (3x timeout): latency (ms)", millis);
+    Greeters.figure("slow (5x timeout): latency (ms)", millis);
 
-    timezones.delay(TIMEOUT.toMillis() / 4);
+    // A tenth of the timeout: 900 ms to spare for scheduling on a busy machine.
+    timezones.delay(TIMEOUT.toMillis() / 10);
     assertThat(time("Asia/Kolkata").statusCode()).isEqualTo(200);
   }
 
@@ -121,13 +132,13 @@ class DependencyFaultsIT {
     long start = System.nanoTime();
     int failedAfterReturn = 0;
     HttpResponse<String> answer = time("Asia/Kolkata");
-    while (answer.statusCode() != 200 && System.nanoTime() - start < 5_000_000_000L) {
+    while (answer.statusCode() != 200 && System.nanoTime() - start < 10_000_000_000L) {
       failedAfterReturn++;
       AppProcess.sleep(100);
       answer = time("Asia/Kolkata");
     }
     Greeters.figure("recovery: 503s after timezones returned", failedAfterReturn);
-    assertThat(answer.statusCode()).as("greeter answers again within 5 s").isEqualTo(200);
+    assertThat(answer.statusCode()).as("greeter answers again within 10 s").isEqualTo(200);
     assertThat(answer.body()).contains("\"zone\":\"Asia/Kolkata\"");
     assertThat(time("Unknown/Zone").statusCode()).isEqualTo(404);
   }
@@ -171,7 +182,7 @@ class DependencyFaultsIT {
    * hung timezones (each timed-out call closed its own).
    */
   private static void awaitSettled(double busyBefore) {
-    long deadline = System.nanoTime() + 5_000_000_000L;
+    long deadline = System.nanoTime() + 10_000_000_000L;
     double busy = Greeters.busyJettyThreads(greeter);
     while ((busy > busyBefore + 1 || timezones.openConnections() > 0)
         && System.nanoTime() < deadline) {

@@ -26,7 +26,13 @@ import org.junit.jupiter.api.Test;
  */
 class GracefulShutdownUnderLoadIT {
 
-  static final Duration WAIT = Duration.ofMillis(1500);
+  /**
+   * 3 s: the readiness watch must see the 503 before the listener closes, with its polls (HTTP
+   * calls every 20 ms) slowed by a busy machine. Every other time check here is causal (an event
+   * that cannot happen before another), so load only widens its margin.
+   */
+  static final Duration WAIT = Duration.ofSeconds(3);
+
   static final Duration GRACE = Duration.ofSeconds(5);
   static final Pattern ACCESS_ID = Pattern.compile("\"request_id\":\"(load-[0-9]+)\"");
 

@@ -98,7 +98,7 @@ final class LocalNginx implements AutoCloseable {
   }
 
   private void awaitListening() {
-    long deadline = System.nanoTime() + 10_000_000_000L;
+    long deadline = System.nanoTime() + 30_000_000_000L;
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("nginx exited: " + log());
