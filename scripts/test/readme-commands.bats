@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# Every command README.md shows for this machine must exist: in the sections whose heading is
-# "Quick start" or "On this machine" (any heading level, until the next heading of the same or a
+# Every command README.md and the docs/ pages show for this machine must exist: in the sections
+# whose heading is "Quick start" or "On this machine" (any heading level, until the next heading of the same or a
 # higher level), each line of a ```bash / ```sh block that runs `make TARGET` or `scripts/NAME`
 # (after an optional `$ ` prompt and VAR=value prefixes) must name a Makefile target, or an
 # executable script whose --help exits 0 and mentions every --option the README passes it.
@@ -8,10 +8,13 @@
 load test_helper
 
 README="$REPO_ROOT/README.md"
+# The pages whose commands are checked: the README and every page under docs/.
+PAGES=("$README" "$REPO_ROOT"/docs/*.md)
 
 # readme_commands: the commands of those sections, one a line.
 readme_commands() {
   awk '
+    FNR == 1 { fence = 0; in_section = 0 }
     /^```/ {
       if (fence) { fence = 0; next }
       fence = 1
@@ -35,7 +38,7 @@ readme_commands() {
       sub(/[[:space:]]+#.*$/, "", line)
       if (line ~ /^make([[:space:]]|$)/ || line ~ /^scripts\//) print line
     }
-  ' "$README"
+  ' "${PAGES[@]}"
 }
 
 @test "README.md exists at the repository root" {
@@ -47,6 +50,7 @@ readme_commands() {
 
 @test "README.md shows commands for this machine under 'Quick start' / 'On this machine'" {
   [[ -f "$README" ]] || { echo "README.md not found at the repository root" >&2; return 1; }
+  PAGES=("$README")
   run readme_commands
   echo "$output"
   [ "$status" -eq 0 ]
@@ -81,7 +85,7 @@ check_commands() {
   done < <(readme_commands)
 }
 
-@test "every make target and script the README shows for this machine exists and accepts its options" {
+@test "every make target and script the README and docs/ show for this machine exists and accepts its options" {
   [[ -f "$README" ]] || { echo "README.md not found at the repository root" >&2; return 1; }
   run check_commands
   if [[ -n "$output" ]]; then
@@ -93,6 +97,7 @@ check_commands() {
 
 @test "the check reports a missing make target, a missing script and an unknown option" {
   README="$BATS_TEST_TMPDIR/README.md"
+  PAGES=("$README")
   cat >"$README" <<'MD'
 ## On this machine
 ```bash
@@ -111,6 +116,7 @@ scripts/no-such-script: not an executable file in the repository" ]
 
 @test "the README parser finds commands only in the right sections and blocks" {
   README="$BATS_TEST_TMPDIR/README.md"
+  PAGES=("$README")
   cat >"$README" <<'MD'
 # Project
 ```bash
