@@ -55,7 +55,7 @@ class DependencyFaultsIT {
     timezones = new FaultyTimezones();
     Map<String, String> env = GreeterEnvironment.valid(timezones.url());
     env.put("TIMEZONES_REQUEST_TIMEOUT", TIMEOUT.toMillis() + "ms");
-    greeter = AppProcess.start(env).awaitStarted(Duration.ofSeconds(60));
+    greeter = AppProcess.start(env).awaitStarted(AppProcess.START_TIMEOUT);
   }
 
   @AfterAll
