@@ -394,6 +394,11 @@ production_fixture() {
   stub helm 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" "$@"'
   stub kubectl 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-kubectl" "$@"'
   stub sleep '[[ "$1" == 0.* ]] && exec /bin/sleep "$1"; exit 0'
+}
+# istio_series_now: the Prometheus the gate reads, started just before a gate runs. Its series end
+# when it starts and the gate looks back 5 minutes from its query: started before the canary jobs, a
+# busy machine could spend those 5 minutes on them and leave the gate nothing to judge (seen).
+istio_series_now() {
   read -r port PROMETHEUS_PID _ < <("$REPO_ROOT/scripts/test/fixtures/pipeline/prometheus-with-istio-series" "$BATS_TEST_TMPDIR/prometheus")
   export FAKE_PROMETHEUS_PORT="$port" PROMETHEUS_PID
 }
@@ -441,6 +446,7 @@ release_value() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" get valu
   run as_pipeline 200 canary
   [ "$status" -eq 0 ]
   [ "$(release_value greeter .canary.weight)" = "10" ]
+  istio_series_now
   : >"$STUB_LOG"
   run as_pipeline 200 canary-gate
   [ "$status" -eq 0 ] || { echo "$output" | tail -20 >&2; return 1; }
@@ -476,6 +482,7 @@ release_value() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" get valu
   refs b
   as_pipeline 200 canary >/dev/null
   # canary-abort is when: on_failure: gitlab-ci-local runs it only in a pipeline where its needs failed.
+  istio_series_now
   run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --file .gitlab/ci/production.yml --force-shell-executor --no-color \
     --variable CI_PIPELINE_SOURCE=parent_pipeline --variable CI_PROJECT_PATH=group/project --variable PARENT_PIPELINE_ID=200 \
     --variable GATE_MIN_REQUESTS=100000 --needs canary-abort 2>&1'
