@@ -5,6 +5,11 @@
 # defines $work (a temporary directory, with $work/rules/*.yaml the rendered rule files) and the
 # array `pids`, whose processes its exit trap stops.
 
+# How long a service or Prometheus may take to start (and Prometheus to scrape): 1 to 5 s on a quiet
+# 2-core machine, over 60 s seen at load average 22; a process that exits is reported at once, so
+# the long bound only delays reporting a hung start.
+obs_start_timeout=180
+
 # obs_jars ROOT: the two service jars; stops when `make build` has not made them.
 obs_jars() {
   greeter_jar="$1/service/greeter/target/greeter.jar"
@@ -58,11 +63,25 @@ obs_start_services() {
     gc_pid="$last_pid"
     obs_targets+=("greeter 127.0.0.1:$gc_admin {namespace: dev, app: greeter, track: canary, version: canary-version, pod: greeter-canary-test-0}")
   fi
-  wait_http "http://127.0.0.1:$tz_admin/ping" "$tz_pid" timezones 60 "$work/logs/timezones.err"
-  wait_http "http://127.0.0.1:$gr_admin/ping" "$gr_pid" greeter 60 "$work/logs/greeter.err"
+  wait_http "http://127.0.0.1:$tz_admin/ping" "$tz_pid" timezones "$obs_start_timeout" "$work/logs/timezones.err"
+  wait_http "http://127.0.0.1:$gr_admin/ping" "$gr_pid" greeter "$obs_start_timeout" "$work/logs/greeter.err"
   if ((canary)); then
-    wait_http "http://127.0.0.1:$gc_admin/ping" "$gc_pid" greeter-canary 60 "$work/logs/greeter-canary.err"
+    wait_http "http://127.0.0.1:$gc_admin/ping" "$gc_pid" greeter-canary "$obs_start_timeout" "$work/logs/greeter-canary.err"
   fi
+}
+
+# obs_await_scrapes_after EPOCH-SECONDS: returns once every target's last scrape is more than one
+# scrape interval past that time, so the requests made before it are in the data (a fixed sleep of
+# two intervals was too short when a busy machine delays scrapes).
+obs_await_scrapes_after() {
+  local after="$1" deadline=$((SECONDS + obs_start_timeout)) oldest
+  while ((SECONDS < deadline)); do
+    oldest="$(curl -fsS "$prom/api/v1/query" --data-urlencode 'query=min(timestamp(up))' |
+      python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1])) if r else 0)')"
+    ((oldest > after + scrape_interval_seconds)) && return 0
+    sleep 1
+  done
+  die "Prometheus did not scrape every target after the last request within ${obs_start_timeout} s"
 }
 
 # obs_start_prometheus INTERVAL: a real Prometheus on a free port scraping the targets of
@@ -70,6 +89,7 @@ obs_start_services() {
 # has scraped every target. Sets prom (its URL) and prom_pid.
 obs_start_prometheus() {
   local interval="$1" target t job address labels port jobs=()
+  scrape_interval_seconds="${interval%s}"
   {
     printf 'global:\n  scrape_interval: %s\n  evaluation_interval: %s\n' "$interval" "$interval"
     printf 'rule_files:\n  - %s/rules/*.yaml\nscrape_configs:\n' "$work"
@@ -94,9 +114,9 @@ obs_start_prometheus() {
   prom_pid="$!"
   pids+=("$prom_pid")
   prom="http://127.0.0.1:$port"
-  wait_http "$prom/-/ready" "$prom_pid" prometheus 60 "$work/prometheus.err"
-  local want="${#obs_targets[@]}" up=0 i
-  for ((i = 0; i < 60; i++)); do
+  wait_http "$prom/-/ready" "$prom_pid" prometheus "$obs_start_timeout" "$work/prometheus.err"
+  local want="${#obs_targets[@]}" up=0 deadline=$((SECONDS + obs_start_timeout))
+  while ((SECONDS < deadline)); do
     up="$(curl -fsS "$prom/api/v1/query" --data-urlencode 'query=sum(up)' |
       python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1])) if r else 0)')"
     [[ "$up" == "$want" ]] && break

@@ -28,6 +28,9 @@ setup_file() {
     mkdir -p "$(dirname "$WORK/${jar#"$REPO_ROOT"/}")"
     cp -p "$jar" "$WORK/${jar#"$REPO_ROOT"/}"
   done
+  # The npm tools this checkout installed (the same package-lock.json): setup-tools finds them current,
+  # so no job runs npm ci (four of them at once raced on one node_modules, and needed the registry).
+  ln -s "$REPO_ROOT/node_modules" "$WORK/node_modules"
   git -C "$WORK" init -q -b main
   git -C "$WORK" add -A
   git -C "$WORK" -c user.name=ci -c user.email=ci@example.com commit -q -m "pipeline test"
@@ -43,8 +46,6 @@ print("workflow-probe:\n  stage: check\n  script: [\"true\"]\n  rules: " + json.
 PY
   export GITLAB_CI_LOCAL WORK
   export GCL_IGNORE_PREDEFINED_VARS="CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH,CI_COMMIT_TAG,CI_MERGE_REQUEST_IID,CI_OPEN_MERGE_REQUESTS,CI_PROJECT_PATH,CI_PIPELINE_ID,CI_DEFAULT_BRANCH"
-  preview .gitlab-ci.yml >"$BATS_FILE_TMPDIR/parent.json"
-  preview .gitlab/ci/production.yml >"$BATS_FILE_TMPDIR/child.json"
 }
 
 setup() {
@@ -56,6 +57,16 @@ setup() {
 preview() {
   (cd "$WORK" && "$GITLAB_CI_LOCAL" --file "$1" --preview 2>/dev/null) |
     python3 -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'
+}
+
+# previews: the expanded parent and child pipelines in $BATS_FILE_TMPDIR, made on first use and kept
+# for the file's other tests (mutations.bats runs single tests, most of which need neither).
+previews() {
+  [[ -s "$BATS_FILE_TMPDIR/child.json" ]] && return 0
+  preview .gitlab-ci.yml >"$BATS_FILE_TMPDIR/parent.json.tmp" &&
+    preview .gitlab/ci/production.yml >"$BATS_FILE_TMPDIR/child.json.tmp" &&
+    mv "$BATS_FILE_TMPDIR/parent.json.tmp" "$BATS_FILE_TMPDIR/parent.json" &&
+    mv "$BATS_FILE_TMPDIR/child.json.tmp" "$BATS_FILE_TMPDIR/child.json"
 }
 
 # jobs_of GITLAB-CI-LOCAL-ARGS...: "name|when|allow_failure" of every job the pipeline would
@@ -88,12 +99,13 @@ assert_jobs() { # assert_jobs EXPECTED ACTUAL
 
 # model CHECK: GitLab's rules (fixtures/pipeline/ci-model.py) over the expanded parent and child.
 model() {
+  previews || return 1
   python3 "$REPO_ROOT/scripts/test/fixtures/pipeline/ci-model.py" "$BATS_FILE_TMPDIR/parent.json" \
     "$BATS_FILE_TMPDIR/child.json" "$WORK/.gitlab/agents" "$1"
 }
 
-parent() { jq -r "$@" "$BATS_FILE_TMPDIR/parent.json"; }
-child() { jq -r "$@" "$BATS_FILE_TMPDIR/child.json"; }
+parent() { previews && jq -r "$@" "$BATS_FILE_TMPDIR/parent.json"; }
+child() { previews && jq -r "$@" "$BATS_FILE_TMPDIR/child.json"; }
 
 @test "gitlab-ci-local validates .gitlab-ci.yml and the production child pipeline against GitLab's schema" {
   for file in .gitlab-ci.yml .gitlab/ci/production.yml; do
@@ -253,7 +265,8 @@ print(json.dumps(sorted({rule["if"] for group in rules.values() for rule in grou
   [ "$(parent '.["test-charts"].artifacts.reports.junit')" = 'charts/verify/target/surefire-reports/TEST-*.xml' ]
   [ "$(parent '.["test-scripts"].artifacts.reports.junit')" = 'build/test-reports/report.xml' ]
   [[ "$(parent '.["test-scripts"].variables.BATS_FLAGS')" == *"--report-formatter junit --output build/test-reports"* ]]
-  for job in test-java test-charts test-scripts; do
+  [ "$(parent '.["test-observability"].artifacts.reports.junit')" = 'observability/test/target/TEST-observability.xml' ]
+  for job in test-java test-charts test-scripts test-observability; do
     [ "$(parent --arg j "$job" '.[$j].artifacts.when')" = "always" ]
   done
   [ "$(parent '.["test-java"].artifacts.reports.coverage_report.coverage_format')" = "jacoco" ]
@@ -264,6 +277,7 @@ print(json.dumps(sorted({rule["if"] for group in rules.values() for rule in grou
 }
 
 @test "every job image is pinned to an exact version (never latest, never untagged), in both pipelines" {
+  previews
   images="$(jq -sr '.[] | to_entries[] | select(.value | type == "object") | select(.value.script != null)
     | "\(.key)=\(.value.image // "none" | if type == "object" then .name else . end)"' \
     "$BATS_FILE_TMPDIR/parent.json" "$BATS_FILE_TMPDIR/child.json")"
@@ -283,13 +297,17 @@ print(json.dumps(sorted({rule["if"] for group in rules.values() for rule in grou
 }
 
 # --- jobs run through gitlab-ci-local's shell executor ----------------------------------------------
-# The four make-target jobs that run here cost about 1.5 minutes together (test-charts' Maven run
-# and test-observability's Prometheus dominate); test-scripts runs only the scripts' --help tests,
-# since the whole suite would run this file again. test-java (mvn verify, about 2 minutes) is
-# opt-in: PIPELINE_TEST_JOB=1.
+# The make-target jobs run as GitLab runs them: the job's script, `make <target>`, its setup and build
+# prerequisites, the suite's engine, the report where the job's artifacts:reports:junit looks. The
+# suites' own contents are make test's (make test-charts, make test-observability), so two are
+# narrowed here: test-charts to one test class (MVN, which the Makefile takes from the environment),
+# test-scripts to the scripts' --help tests (the whole suite would run this file again).
+# test-observability runs whole (about 45 s on a quiet 2-core machine; it has no smaller part).
+# test-java (mvn verify, about 2 minutes) is opt-in: PIPELINE_TEST_JOB=1.
 @test "the make-target jobs run and pass through gitlab-ci-local, leaving their JUnit reports where GitLab looks" {
   run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --force-shell-executor --no-color --concurrency 2 \
     --variable "MAVEN_OPTS=-Dmaven.repo.local=$HOME/.m2/repository" \
+    --variable "MVN=mvn -B -ntp -Dtest=InjectionSeamTest -Dsurefire.failIfNoSpecifiedTests=false" \
     --variable "BATS_FLAGS=--report-formatter junit --output build/test-reports --filter ^--help" \
     lint test-charts test-scripts test-observability 2>&1'
   grep -E 'PASS|FAIL|error' <<<"$output" | tail -20
@@ -297,8 +315,11 @@ print(json.dumps(sorted({rule["if"] for group in rules.values() for rule in grou
   for job in lint test-charts test-scripts test-observability; do
     grep -qE "PASS +$job( |$)" <<<"$output" || { echo "no PASS for $job" >&2; return 1; }
   done
-  compgen -G "$WORK/charts/verify/target/surefire-reports/TEST-*.xml" >/dev/null
+  [ "$(find "$WORK/charts/verify/target/surefire-reports" -name 'TEST-*.xml' -printf '%f\n')" = "TEST-verify.InjectionSeamTest.xml" ]
   [ "$(grep -o '<testcase ' "$WORK/build/test-reports/report.xml" | wc -l)" -ge 3 ]
+  # observability/test/run: a test case per step, none failed.
+  [ "$(grep -o '<testcase ' "$WORK/observability/test/target/TEST-observability.xml" | wc -l)" -eq 8 ]
+  [ "$(grep -c '<failure' "$WORK/observability/test/target/TEST-observability.xml")" -eq 0 ]
 }
 
 @test "the test-java job runs through gitlab-ci-local: JUnit (surefire and failsafe) and JaCoCo where GitLab looks (PIPELINE_TEST_JOB=1)" {
@@ -373,6 +394,11 @@ production_fixture() {
   stub helm 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" "$@"'
   stub kubectl 'exec "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-kubectl" "$@"'
   stub sleep '[[ "$1" == 0.* ]] && exec /bin/sleep "$1"; exit 0'
+}
+# istio_series_now: the Prometheus the gate reads, started just before a gate runs. Its series end
+# when it starts and the gate looks back 5 minutes from its query: started before the canary jobs, a
+# busy machine could spend those 5 minutes on them and leave the gate nothing to judge (seen).
+istio_series_now() {
   read -r port PROMETHEUS_PID _ < <("$REPO_ROOT/scripts/test/fixtures/pipeline/prometheus-with-istio-series" "$BATS_TEST_TMPDIR/prometheus")
   export FAKE_PROMETHEUS_PORT="$port" PROMETHEUS_PID
 }
@@ -420,6 +446,7 @@ release_value() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" get valu
   run as_pipeline 200 canary
   [ "$status" -eq 0 ]
   [ "$(release_value greeter .canary.weight)" = "10" ]
+  istio_series_now
   : >"$STUB_LOG"
   run as_pipeline 200 canary-gate
   [ "$status" -eq 0 ] || { echo "$output" | tail -20 >&2; return 1; }
@@ -455,6 +482,7 @@ release_value() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" get valu
   refs b
   as_pipeline 200 canary >/dev/null
   # canary-abort is when: on_failure: gitlab-ci-local runs it only in a pipeline where its needs failed.
+  istio_series_now
   run bash -c 'cd "$WORK" && "$GITLAB_CI_LOCAL" --file .gitlab/ci/production.yml --force-shell-executor --no-color \
     --variable CI_PIPELINE_SOURCE=parent_pipeline --variable CI_PROJECT_PATH=group/project --variable PARENT_PIPELINE_ID=200 \
     --variable GATE_MIN_REQUESTS=100000 --needs canary-abort 2>&1'

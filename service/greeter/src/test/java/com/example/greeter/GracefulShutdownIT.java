@@ -28,7 +28,7 @@ class GracefulShutdownIT {
       env.put("SHUTDOWN_GRACE_PERIOD", "10s");
       env.put("TIMEZONES_REQUEST_TIMEOUT", "5s");
 
-      try (AppProcess app = AppProcess.start(env).awaitStarted(Duration.ofSeconds(60))) {
+      try (AppProcess app = AppProcess.start(env).awaitStarted(AppProcess.START_TIMEOUT)) {
         assertThat(Http.get(app.adminUrl("/ready")).statusCode()).isEqualTo(200);
         CompletableFuture<HttpResponse<String>> inFlight =
             CompletableFuture.supplyAsync(() -> Http.get(app.url("/time?zone=Slow/Zone")));

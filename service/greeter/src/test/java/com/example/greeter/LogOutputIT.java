@@ -31,7 +31,7 @@ class LogOutputIT {
     timezones = new FakeTimezones().on("Asia/Kolkata", ANSWER);
     Map<String, String> env = GreeterEnvironment.valid(timezones.url());
     env.put("LOG_LEVEL", "DEBUG");
-    app = AppProcess.start(env).awaitStarted(Duration.ofSeconds(60));
+    app = AppProcess.start(env).awaitStarted(AppProcess.START_TIMEOUT);
 
     Http.get(
         app.url("/secret"), "X-API-Key", GreeterEnvironment.API_KEY, "X-Request-Id", "log-it-1");

@@ -3,7 +3,6 @@ package com.example.greeter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.common.testing.AppProcess;
-import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -41,7 +40,7 @@ class StartupConfigurationIT {
     change.accept(env);
 
     try (AppProcess app = AppProcess.start(env)) {
-      int exit = app.awaitExit(Duration.ofSeconds(60));
+      int exit = app.awaitExit(AppProcess.START_TIMEOUT);
 
       assertThat(exit).isNotZero().isNotEqualTo(-1);
       assertThat(app.stderr())

@@ -26,7 +26,7 @@ class LogOutputIT {
   static void startAndExercise() {
     app =
         AppProcess.start(Map.of("APP_VERSION", "4.5.6-test", "SHUTDOWN_WAIT_PERIOD", "1s"))
-            .awaitStarted(Duration.ofSeconds(60));
+            .awaitStarted(AppProcess.START_TIMEOUT);
     Http.get(app.url("/timezones/Asia/Kolkata"), "X-Request-Id", "tz-log-1");
     Http.get(app.url("/nope"));
     app.terminate();

@@ -113,6 +113,13 @@ public final class AppProcess implements AutoCloseable {
     return "http://127.0.0.1:" + adminPort + path;
   }
 
+  /**
+   * How long a start (or a start-up failure's exit) may take: 2 to 10 s on a quiet 2-core machine,
+   * over 60 s seen at load average 24. A process that exits is reported at once, so the long bound
+   * only delays reporting a start that hangs.
+   */
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+
   /** Waits until {@code /ping} answers 200; fails with the captured output if it never does. */
   public AppProcess awaitStarted(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();

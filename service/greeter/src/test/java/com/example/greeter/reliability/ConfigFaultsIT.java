@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.common.testing.AppProcess;
 import com.example.greeter.GreeterEnvironment;
-import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -53,7 +52,7 @@ class ConfigFaultsIT {
     Map<String, String> env = GreeterEnvironment.valid("http://127.0.0.1:9");
     env.putAll(changes);
     try (AppProcess app = AppProcess.start(env)) {
-      int exit = app.awaitExit(Duration.ofSeconds(60));
+      int exit = app.awaitExit(AppProcess.START_TIMEOUT);
       assertThat(exit).as(app.output()).isNotZero().isNotEqualTo(-1);
       assertThat(app.stderr()).as(app.output()).hasSize(1);
       String line = app.stderr().get(0);

@@ -40,6 +40,10 @@ class DependencyFaultsIT {
   static final Duration SLACK = Duration.ofMillis(2500);
 
   static final int BURST = 32;
+
+  /** Bursts against a hung timezones: threads leaked per burst would add up over them. */
+  static final int BURSTS = 3;
+
   static final String UNAVAILABLE =
       "{\"code\":503,\"message\":\"timezones is unavailable, try again later\"}";
 
@@ -51,7 +55,7 @@ class DependencyFaultsIT {
     timezones = new FaultyTimezones();
     Map<String, String> env = GreeterEnvironment.valid(timezones.url());
     env.put("TIMEZONES_REQUEST_TIMEOUT", TIMEOUT.toMillis() + "ms");
-    greeter = AppProcess.start(env).awaitStarted(Duration.ofSeconds(60));
+    greeter = AppProcess.start(env).awaitStarted(AppProcess.START_TIMEOUT);
   }
 
   @AfterAll
@@ -70,22 +74,25 @@ class DependencyFaultsIT {
     timezones.mode(Mode.HANG);
     long maxMillis = burstOf503s();
     awaitSettled(busyBefore);
-    double threadsAfterFirst = Greeters.metric(greeter, "jvm_threads_count");
+    double outsideAfterFirst = Greeters.threadsOutsideJettyPool(greeter);
+    for (int burst = 2; burst <= BURSTS; burst++) {
+      maxMillis = Math.max(maxMillis, burstOf503s());
+      awaitSettled(busyBefore);
+    }
+    double outsideAfterLast = Greeters.threadsOutsideJettyPool(greeter);
 
-    long maxMillisAgain = burstOf503s();
-    awaitSettled(busyBefore);
-    double threadsAfterSecond = Greeters.metric(greeter, "jvm_threads_count");
-
+    Greeters.figure("hung: max latency of " + BURSTS * BURST + " calls (ms)", maxMillis);
     Greeters.figure(
-        "hung: max latency of " + 2 * BURST + " calls (ms)", Math.max(maxMillis, maxMillisAgain));
-    Greeters.figure(
-        "hung: JVM threads after burst 1, burst 2", threadsAfterFirst + ", " + threadsAfterSecond);
-    // Jetty's pool keeps the threads the first burst needed (idle for 60 s) and may add a few when
-    // the second burst's calls arrive faster than idle threads take them: 0 to 7 here. A leak of
-    // one thread per call to timezones (a client or an executor per call, a thread stuck on a
-    // connection) adds BURST threads per burst; half of that is the line between the two.
-    assertThat(threadsAfterSecond - threadsAfterFirst)
-        .as("threads the second burst against a hung timezones added to the first's")
+        "hung: threads outside Jetty's pool after burst 1, burst " + BURSTS,
+        outsideAfterFirst + ", " + outsideAfterLast);
+    // Jetty's own pool is left out: it keeps the threads a burst needed (idle for 60 s) and, on a
+    // busy machine, may start up to a burst's worth more when calls arrive faster than its idle
+    // threads wake up (that made a count of all threads flaky). Outside it, the JVM's compiler and
+    // GC threads vary by a few (0 to 2 measured here). A leak of one thread per call to timezones
+    // (a client or an executor per call) adds BURST threads per burst, (BURSTS - 1) * BURST here;
+    // half of one burst is the line, far from both.
+    assertThat(outsideAfterLast - outsideAfterFirst)
+        .as("threads outside Jetty's pool that bursts 2 to %d added to burst 1's", BURSTS)
         .isLessThan(BURST / 2.0);
   }
 

@@ -42,7 +42,7 @@ class GracefulShutdownUnderLoadIT {
       Map<String, String> env = GreeterEnvironment.valid(timezones.url());
       env.put("SHUTDOWN_WAIT_PERIOD", WAIT.toMillis() + "ms");
       env.put("SHUTDOWN_GRACE_PERIOD", GRACE.toSeconds() + "s");
-      try (AppProcess greeter = AppProcess.start(env).awaitStarted(Duration.ofSeconds(60))) {
+      try (AppProcess greeter = AppProcess.start(env).awaitStarted(AppProcess.START_TIMEOUT)) {
         List<Target> targets =
             List.of(
                 new Target("/", 200),

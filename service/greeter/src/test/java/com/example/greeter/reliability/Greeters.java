@@ -25,6 +25,18 @@ final class Greeters {
     return Math.round(size * utilization);
   }
 
+  /**
+   * Live JVM threads that are not in the application's Jetty pool, from one scrape so that both
+   * counts see the same instant. Jetty's pool grows and shrinks on its own (up to its maxThreads,
+   * idle threads retired after its idle timeout); every other thread of the process is one greeter
+   * started itself: its HTTP client, executors, timers.
+   */
+  static double threadsOutsideJettyPool(AppProcess app) {
+    String exposition = Http.get(app.adminUrl("/prometheus")).body();
+    return single(exposition, "jvm_threads_count")
+        - single(exposition, "org_eclipse_jetty_util_thread_QueuedThreadPool_dw_size");
+  }
+
   static double single(String exposition, String name) {
     var samples = PrometheusText.samples(exposition, name);
     if (samples.size() != 1) {

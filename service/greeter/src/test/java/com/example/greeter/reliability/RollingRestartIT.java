@@ -38,7 +38,7 @@ class RollingRestartIT {
           instances[i] = start(timezones, i, 1, app[i], admin[i]);
         }
         for (AppProcess instance : instances) {
-          instance.awaitStarted(Duration.ofSeconds(60));
+          instance.awaitStarted(AppProcess.START_TIMEOUT);
         }
         try (LocalNginx nginx = new LocalNginx(AppProcess.freePort(), List.of(app[0], app[1]))) {
           Clients clients = new Clients(nginx.port, 4);
@@ -50,7 +50,7 @@ class RollingRestartIT {
             instances[i].terminate();
             assertThat(instances[i].awaitExit(Duration.ofSeconds(30))).isEqualTo(143);
             instances[i] = start(timezones, i, 2, app[i], admin[i]);
-            instances[i].awaitStarted(Duration.ofSeconds(60));
+            instances[i].awaitStarted(AppProcess.START_TIMEOUT);
             assertThat(Http.get(instances[i].adminUrl("/ready")).statusCode()).isEqualTo(200);
             clients.awaitGreeting("instance-" + i + " generation-2");
             Greeters.figure(
