@@ -51,11 +51,16 @@ esac'
   mkdir -p "$SANDBOX/scripts/lib" "$SANDBOX/charts/jvm-service"
   cp "$REPO_ROOT/scripts/local-cluster" "$REPO_ROOT/scripts/versions.env" "$SANDBOX/scripts/"
   cp "$REPO_ROOT/scripts/lib/common.sh" "$SANDBOX/scripts/lib/"
+  cat >"$SANDBOX/charts/jvm-service/values-greeter.yaml" <<'YAML'
+secretEnv:
+  - DUMMY_API_KEY
+secret:
+  plain:
+    DUMMY_API_KEY: sandbox-key
+YAML
   cat >"$SANDBOX/charts/jvm-service/values-dev.yaml" <<'YAML'
 secret:
   mode: plain
-  plain:
-    dummyApiKey: sandbox-key
 ingress:
   enabled: true
   host: api.sandbox.test
