@@ -108,13 +108,13 @@ last_note() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" history gree
 }
 
 @test "a configuration change is not canaried: start deploys nothing, promote rolls it out to every pod" {
-  printf 'config:\n  greeting: "Hello from the previous commit"\n' >"$BATS_TEST_TMPDIR/old.yaml"
+  printf 'config:\n  GREETING: "Hello from the previous commit"\n' >"$BATS_TEST_TMPDIR/old.yaml"
   released --values "$BATS_TEST_TMPDIR/old.yaml"
-  [ "$(value .config.greeting)" = "Hello from the previous commit" ]
+  [ "$(value .config.GREETING)" = "Hello from the previous commit" ]
   run as 200 "$NEW" start
   [ "$status" -eq 0 ]
   [[ "$output" == *"configuration change: no canary"* ]]
-  [[ "$output" == *'greeting'* ]]
+  [[ "$output" == *'GREETING'* ]]
   refute_called helm upgrade
   run as 200 "$NEW" weight 50
   [ "$status" -eq 0 ]
@@ -125,7 +125,7 @@ last_note() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" history gree
   [ "$(upgrades | wc -l)" -eq 1 ]
   [[ "$(upgrade_n 1)" == *"--set-string image.digest=${NEW#*@} "*"--set canary.enabled=false "* ]]
   [ "$(value .image.digest)" = "${NEW#*@}" ]
-  [ "$(value .config.greeting)" = "Hello" ]
+  [ "$(value .config.GREETING)" = "Hello" ]
   [ "$(value .provenance.pipeline)" = "200" ]
 }
 
@@ -217,7 +217,7 @@ last_note() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" history gree
 }
 
 @test "rollback returns to the revision before this pipeline's canary: configuration, images, no canary" {
-  printf 'config:\n  greeting: "Hello from the previous commit"\n' >"$BATS_TEST_TMPDIR/old.yaml"
+  printf 'config:\n  GREETING: "Hello from the previous commit"\n' >"$BATS_TEST_TMPDIR/old.yaml"
   released --values "$BATS_TEST_TMPDIR/old.yaml"
   before="$(values)"
   as 200 "$NEW" --values "$BATS_TEST_TMPDIR/old.yaml" start >/dev/null 2>&1

@@ -115,7 +115,7 @@ value() { "$REPO_ROOT/scripts/test/fixtures/pipeline/fake-helm" get values "${RE
   [ "$status" -eq 0 ]
   assert_called helm upgrade --install greeter-mr42 charts/jvm-service -n dev -f charts/jvm-service/values-greeter.yaml -f charts/jvm-service/values-dev.yaml
   RELEASE=greeter-mr42
-  [ "$(value .config.timezonesUrl)" = "http://timezones-mr42:8080" ]
+  [ "$(value .config.TIMEZONES_URL)" = "http://timezones-mr42:8080" ]
   [ "$(value -c .networkPolicy.egressTo)" = '[{"release":"timezones-mr42","port":8080}]' ]
   [ "$(value .ingress.enabled)" = "false" ]
   assert_called kubectl -n dev rollout status deployment/greeter-mr42

@@ -51,11 +51,16 @@ esac'
   mkdir -p "$SANDBOX/scripts/lib" "$SANDBOX/charts/jvm-service"
   cp "$REPO_ROOT/scripts/local-cluster" "$REPO_ROOT/scripts/versions.env" "$SANDBOX/scripts/"
   cp "$REPO_ROOT/scripts/lib/common.sh" "$SANDBOX/scripts/lib/"
+  cat >"$SANDBOX/charts/jvm-service/values-greeter.yaml" <<'YAML'
+secretEnv:
+  - DUMMY_API_KEY
+secret:
+  plain:
+    DUMMY_API_KEY: sandbox-key
+YAML
   cat >"$SANDBOX/charts/jvm-service/values-dev.yaml" <<'YAML'
 secret:
   mode: plain
-  plain:
-    dummyApiKey: sandbox-key
 ingress:
   enabled: true
   host: api.sandbox.test
@@ -161,8 +166,8 @@ smoke-test" ]
   [ "$status" -eq 0 ]
   grep -qxF "bootstrap-cluster --set nginx-ingress:controller.service.type=NodePort --set nginx-ingress:controller.hostPort.enable=true --set nginx-ingress:controller.replicaCount=1 --set platform:edge.podSecurity=privileged --set platform:localCA.enabled=true" "$STUB_LOG"
   run grep '^deploy ' "$STUB_LOG"
-  [ "$output" == "deploy --service timezones --env dev --tag t1 --image-repository localhost:5001/timezones --set ingress.tls.clusterIssuer=local-ca
-deploy --service greeter --env dev --tag t1 --image-repository localhost:5001/greeter --set ingress.tls.clusterIssuer=local-ca" ]
+  [ "$output" == "deploy --service timezones --env dev --image-file build/timezones.ref --tag t1 --set ingress.tls.clusterIssuer=local-ca
+deploy --service greeter --env dev --image-file build/greeter.ref --tag t1 --set ingress.tls.clusterIssuer=local-ca" ]
 }
 
 @test "the smoke test goes to https://<dev host> on 127.0.0.1, trusting the local CA, with the cluster checks" {
@@ -191,6 +196,9 @@ deploy --service greeter --env dev --tag t1 --image-repository localhost:5001/gr
 }
 
 @test "--skip-bootstrap and --skip-build leave the platform and the images alone" {
+  mkdir -p "$SANDBOX/build"
+  printf 'localhost:5001/greeter@sha256:%064d\n' 3 >"$SANDBOX/build/greeter.ref"
+  printf 'localhost:5001/timezones@sha256:%064d\n' 3 >"$SANDBOX/build/timezones.ref"
   run "$LOCAL" --skip-bootstrap --skip-build --tag t3
   [ "$status" -eq 0 ]
   run flow
@@ -201,6 +209,13 @@ kubectl apply
 deploy
 deploy
 smoke-test" ]
+}
+
+@test "--skip-build without a recorded digest stops before deploying: no deploy by tag" {
+  run "$LOCAL" --skip-bootstrap --skip-build --tag t3
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"no build/timezones.ref: build and push timezones first (run without --skip-build)"* ]]
+  refute_called deploy
 }
 
 @test "--delete deletes the cluster only" {
@@ -252,7 +267,7 @@ smoke-test" ]
   [[ "$output" == *"+ docker push localhost:5001/timezones:t9"* ]]
   [[ "$output" == *"# build/greeter.ref <- localhost:5001/greeter@sha256:<digest of the push>"* ]]
   [[ "$output" == *"+ helm upgrade --install platform charts/platform"*"--set localCA.enabled=true"* ]]
-  [[ "$output" == *"+ helm upgrade --install greeter charts/jvm-service"*"ingress.tls.clusterIssuer=local-ca"* ]]
+  [[ "$output" == *"+ helm upgrade --install greeter charts/jvm-service"*"image.digest=sha256:$(printf '%064d' 0)"*"ingress.tls.clusterIssuer=local-ca"* ]]
   [[ "$output" == *"+ scripts/smoke-test --base-url https://"*"--resolve-to 127.0.0.1 --cacert "*"--cluster --namespace dev"* ]]
   [ ! -e "$REPO_ROOT/build/greeter.ref" ] || [ "$(find "$REPO_ROOT/build/greeter.ref" -newer "$BATS_TEST_TMPDIR" | wc -l)" -eq 0 ]
   refute_called kind create

@@ -260,6 +260,34 @@ print(json.dumps(sorted({rule["if"] for group in rules.values() for rule in grou
   [ "$(parent -c '[.review.rules[].if]')" = "$(parent -c '[.stop_review.rules[].if]')" ]
 }
 
+@test "review app: stop_review uninstalls the review release of every built service, as review recorded them" {
+  # GitLab gives a job the variables of the dotenv reports of the jobs it needs
+  # (docs.gitlab.com/ci/variables/dotenv_variables: VARIABLE=value lines). review deploys one
+  # release per build/<service>.ref; stop_review runs without a checkout, so it can only know them
+  # from review's dotenv.
+  [ "$(parent -c '[.stop_review.needs[] | if type == "object" then .job else . end]')" = '["review"]' ]
+  [ "$(parent '.review.artifacts.reports.dotenv')" = "deploy.env" ]
+  [ "$(parent '.review.artifacts.when')" = "always" ]
+  stub_setup
+  stub helm
+  local dir="$BATS_TEST_TMPDIR/review" service
+  mkdir -p "$dir/build" "$dir/scripts"
+  for service in greeter timezones ledger; do
+    printf 'registry.test/%s@sha256:%064d\n' "$service" 1 >"$dir/build/$service.ref"
+  done
+  printf '#!/usr/bin/env bash\nprintf "deploy %%s\\n" "$*" >>"$STUB_LOG"\n' >"$dir/scripts/deploy"
+  chmod +x "$dir/scripts/deploy"
+  (cd "$dir" && CI_MERGE_REQUEST_IID=7 CI_COMMIT_SHORT_SHA=abc1234 PULL_SECRET="" \
+    bash -eo pipefail -c "$(parent '.review.script | join("\n")')")
+  [ "$(calls deploy | wc -l)" -eq 3 ]
+  # The next job's environment: each line of the report a variable.
+  local stop_env=() line
+  while IFS= read -r line; do stop_env+=("$line"); done <"$dir/deploy.env"
+  mkdir -p "$BATS_TEST_TMPDIR/no-checkout"
+  (cd "$BATS_TEST_TMPDIR/no-checkout" && env "${stop_env[@]}" KUBE_CONTEXT=ctx bash -eo pipefail -c "$(parent '.stop_review.script | join("\n")')")
+  [ "$(calls helm)" = "uninstall greeter-mr7 ledger-mr7 timezones-mr7 --kube-context ctx -n dev --ignore-not-found --wait" ]
+}
+
 @test "reports GitLab shows: JUnit of every suite (failsafe too), JaCoCo coverage, container scanning, CycloneDX" {
   [ "$(parent -c '.["test-java"].artifacts.reports.junit')" = '["service/*/target/surefire-reports/TEST-*.xml","service/*/target/failsafe-reports/TEST-*.xml"]' ]
   [ "$(parent '.["test-charts"].artifacts.reports.junit')" = 'charts/verify/target/surefire-reports/TEST-*.xml' ]

@@ -12,7 +12,7 @@ deployment.yaml renders the stable track, deployment-canary.yaml the canary.
 {{- if $canary }}{{ $image = dict "image" $v.canary.image "what" "canary.image" "root" $root }}{{ end -}}
 {{- $tag := include "jvm-service.version" $image -}}
 {{- $provenance := ternary $v.canary.provenance $v.provenance $canary -}}
-{{- $secretName := include "jvm-service.secretName" $root -}}
+{{- $trackSelector := include "jvm-service.trackSelectorLabels" (dict "root" $root "track" $track) -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -49,14 +49,12 @@ spec:
       maxUnavailable: 0
   selector:
     matchLabels:
-      {{- include "jvm-service.selectorLabels" $root | nindent 6 }}
-      track: {{ $track }}
+      {{- $trackSelector | nindent 6 }}
   template:
     metadata:
       labels:
-        {{- include "jvm-service.selectorLabels" $root | nindent 8 }}
+        {{- $trackSelector | nindent 8 }}
         app: {{ $name }}
-        track: {{ $track }}
         version: {{ $tag | quote }}
         {{- with $v.podLabels }}
         {{- toYaml . | nindent 8 }}
@@ -86,12 +84,7 @@ spec:
         {{- toYaml . | nindent 8 }}
       {{- end }}
       securityContext:
-        runAsNonRoot: true
-        runAsUser: 10001
-        runAsGroup: 10001
-        fsGroup: 10001
-        seccompProfile:
-          type: RuntimeDefault
+        {{- include "jvm-service.podSecurityContext" $root | nindent 8 }}
       containers:
         - name: {{ $name }}
           image: {{ include "jvm-service.imageRef" $image | quote }}
@@ -104,30 +97,7 @@ spec:
               containerPort: {{ $v.service.adminPort }}
               protocol: TCP
           env:
-            - name: HTTP_PORT
-              value: {{ $v.service.port | quote }}
-            - name: ADMIN_PORT
-              value: {{ $v.service.adminPort | quote }}
-            - name: APP_VERSION
-              value: {{ $tag | quote }}
-            - name: SHUTDOWN_WAIT_PERIOD
-              value: "{{ $v.shutdown.waitPeriodSeconds }}s"
-            - name: SHUTDOWN_GRACE_PERIOD
-              value: "{{ $v.shutdown.gracePeriodSeconds }}s"
-            - name: JAVA_TOOL_OPTIONS
-              value: {{ $v.javaToolOptions | quote }}
-            {{- if $secretName }}
-            - name: DUMMY_API_KEY
-              valueFrom:
-                secretKeyRef:
-                  name: {{ $secretName }}
-                  key: DUMMY_API_KEY
-            - name: SECRET_MESSAGE
-              valueFrom:
-                secretKeyRef:
-                  name: {{ $secretName }}
-                  key: SECRET_MESSAGE
-            {{- end }}
+            {{- include "jvm-service.env" (dict "root" $root "version" $tag) | nindent 12 }}
           envFrom:
             - configMapRef:
                 name: {{ $name }}
@@ -152,16 +122,7 @@ spec:
           resources:
             {{- toYaml $v.resources | nindent 12 }}
           securityContext:
-            runAsNonRoot: true
-            runAsUser: 10001
-            runAsGroup: 10001
-            readOnlyRootFilesystem: true
-            allowPrivilegeEscalation: false
-            capabilities:
-              drop:
-                - ALL
-            seccompProfile:
-              type: RuntimeDefault
+            {{- include "jvm-service.containerSecurityContext" $root | nindent 12 }}
           volumeMounts:
             - name: tmp
               mountPath: /tmp
@@ -176,15 +137,13 @@ spec:
           whenUnsatisfiable: ScheduleAnyway
           labelSelector:
             matchLabels:
-              {{- include "jvm-service.selectorLabels" $root | nindent 14 }}
-              track: {{ $track }}
+              {{- $trackSelector | nindent 14 }}
         - maxSkew: 1
           topologyKey: kubernetes.io/hostname
           whenUnsatisfiable: ScheduleAnyway
           labelSelector:
             matchLabels:
-              {{- include "jvm-service.selectorLabels" $root | nindent 14 }}
-              track: {{ $track }}
+              {{- $trackSelector | nindent 14 }}
       {{- end }}
       {{- if ne $v.antiAffinity "none" }}
       affinity:
@@ -194,8 +153,7 @@ spec:
             - topologyKey: kubernetes.io/hostname
               labelSelector:
                 matchLabels:
-                  {{- include "jvm-service.selectorLabels" $root | nindent 18 }}
-                  track: {{ $track }}
+                  {{- $trackSelector | nindent 18 }}
           {{- else }}
           preferredDuringSchedulingIgnoredDuringExecution:
             - weight: 100
@@ -203,8 +161,7 @@ spec:
                 topologyKey: kubernetes.io/hostname
                 labelSelector:
                   matchLabels:
-                    {{- include "jvm-service.selectorLabels" $root | nindent 20 }}
-                    track: {{ $track }}
+                    {{- $trackSelector | nindent 20 }}
           {{- end }}
       {{- end }}
       {{- with $v.nodeSelector }}

@@ -3,7 +3,7 @@
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Release-wide name: the release name (greeter, timezones) unless overridden. */}}
+{{/* Release-wide name: the release name (one release per service) unless overridden. */}}
 {{- define "jvm-service.fullname" -}}
 {{- if .Values.fullnameOverride }}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
@@ -20,6 +20,12 @@
 {{- define "jvm-service.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "jvm-service.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* The pods of one track: selectorLabels and track (dict "root" $ "track" "stable|canary"). */}}
+{{- define "jvm-service.trackSelectorLabels" -}}
+{{ include "jvm-service.selectorLabels" .root }}
+track: {{ .track }}
 {{- end }}
 
 {{- define "jvm-service.labels" -}}
@@ -82,9 +88,9 @@ Returns "min max": max is the same share of the stable HPA's maximum (min when t
 {{- printf "%d %d" $min $max -}}
 {{- end }}
 
-{{/* Name of the Secret holding DUMMY_API_KEY / SECRET_MESSAGE ("" when secret.enabled is false). */}}
+{{/* Name of the Secret holding the secretEnv keys ("" when secretEnv is empty). */}}
 {{- define "jvm-service.secretName" -}}
-{{- if .Values.secret.enabled }}
+{{- if .Values.secretEnv }}
 {{- if eq .Values.secret.mode "existing" }}
 {{- required "secret.existingName is required when secret.mode=existing" .Values.secret.existingName }}
 {{- else }}
@@ -127,4 +133,68 @@ a client at the edge (scripts/smoke-test) can count which track served it.
     response:
       set:
         x-track: {{ .subset }}
+{{- end }}
+
+{{/*
+Pod-level securityContext of every pod the chart runs (Pod Security "restricted"): the app's image
+user 10001, never root, the runtime's default seccomp profile.
+*/}}
+{{- define "jvm-service.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/* Container-level securityContext: the pod's identity, a read-only root, no privilege, no capability. */}}
+{{- define "jvm-service.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+readOnlyRootFilesystem: true
+allowPrivilegeEscalation: false
+capabilities:
+  drop:
+    - ALL
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/*
+The container's env (dict "root" $ "version" tag): the chart's own variables (ports, version, shutdown,
+JVM options), then the service's (values-<service>.yaml): `env` as a map (NAME: value, in name order)
+or a list of EnvVar objects, then one secretKeyRef per secretEnv name. `config` reaches the pod by
+envFrom. A name set twice fails the render: Kubernetes keeps the last env entry, and env wins over
+envFrom without a word.
+*/}}
+{{- define "jvm-service.env" -}}
+{{- $v := .root.Values -}}
+{{- $entries := list
+  (dict "name" "HTTP_PORT" "value" (toString $v.service.port))
+  (dict "name" "ADMIN_PORT" "value" (toString $v.service.adminPort))
+  (dict "name" "APP_VERSION" "value" .version)
+  (dict "name" "SHUTDOWN_WAIT_PERIOD" "value" (printf "%ds" (int $v.shutdown.waitPeriodSeconds)))
+  (dict "name" "SHUTDOWN_GRACE_PERIOD" "value" (printf "%ds" (int $v.shutdown.gracePeriodSeconds)))
+  (dict "name" "JAVA_TOOL_OPTIONS" "value" $v.javaToolOptions) -}}
+{{- if kindIs "map" $v.env }}
+{{- range $name, $value := $v.env }}
+{{- $entries = append $entries (dict "name" $name "value" (toString $value)) }}
+{{- end }}
+{{- else }}
+{{- $entries = concat $entries $v.env }}
+{{- end }}
+{{- $secretName := include "jvm-service.secretName" .root }}
+{{- range $v.secretEnv }}
+{{- $entries = append $entries (dict "name" . "valueFrom" (dict "secretKeyRef" (dict "name" $secretName "key" .))) }}
+{{- end }}
+{{- $seen := dict }}
+{{- range $name, $_ := $v.config }}{{ $_ := set $seen $name "config" }}{{ end }}
+{{- range $entries }}
+{{- $name := .name }}
+{{- with get $seen $name }}{{ fail (printf "environment variable %s is set twice (%s, and env, secretEnv or the chart's own)" $name .) }}{{ end }}
+{{- $_ := set $seen $name "env" }}
+{{- end }}
+{{- toYaml $entries }}
 {{- end }}

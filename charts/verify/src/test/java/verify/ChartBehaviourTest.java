@@ -224,7 +224,7 @@ class ChartBehaviourTest {
     void aConfigChangeRollsThePodsAndOnlyThen() {
       String before = annotation(render("greeter", "dev", Matrix.stableOnly()), "checksum/config");
       String same = annotation(render("greeter", "dev", with(Matrix.stableOnly(), "replicaCount", "2")), "checksum/config");
-      String after = annotation(render("greeter", "dev", with(Matrix.stableOnly(), "config.greeting", "Hi")), "checksum/config");
+      String after = annotation(render("greeter", "dev", with(Matrix.stableOnly(), "config.GREETING", "Hi")), "checksum/config");
       assertThat(same).isEqualTo(before);
       assertThat(after).isNotEqualTo(before);
     }
@@ -232,7 +232,7 @@ class ChartBehaviourTest {
     @Test
     void aSecretChangeRollsThePods() {
       String before = annotation(render("greeter", "dev", Matrix.stableOnly()), "checksum/secret");
-      String after = annotation(render("greeter", "dev", with(Matrix.stableOnly(), "secret.plain.secretMessage", "new")), "checksum/secret");
+      String after = annotation(render("greeter", "dev", with(Matrix.stableOnly(), "secret.plain.SECRET_MESSAGE", "new")), "checksum/secret");
       assertThat(after).isNotEqualTo(before);
     }
 

@@ -88,18 +88,26 @@ final class Charts {
 
   /** A release of charts/jvm-service: service (greeter|timezones), env (dev|prod), extra --set pairs. */
   static String renderService(String service, String env, Map<String, String> sets) {
-    String key = service + "/" + env + "/" + new java.util.TreeMap<>(sets);
+    return renderRelease(service, env, List.of(SERVICE_CHART.resolve("values-" + service + ".yaml")), sets);
+  }
+
+  /**
+   * A release named {@code release} in namespace {@code env}: the service's values files, then
+   * values-ENV.yaml, then --set pairs (the order scripts/deploy passes them).
+   */
+  static String renderRelease(String release, String env, List<Path> serviceValues, Map<String, String> sets) {
+    String key = release + "/" + env + "/" + serviceValues + "/" + new java.util.TreeMap<>(sets);
     return CACHE.computeIfAbsent(
         key,
         k -> {
           TemplateCommand t =
               new Helm(RENDERED_CHART)
                   .template()
-                  .withName(service)
+                  .withName(release)
                   .withNamespace(env)
-                  .withKubeVersion(KUBE_VERSION)
-                  .withValuesFile(SERVICE_CHART.resolve("values-" + service + ".yaml"))
-                  .withValuesFile(SERVICE_CHART.resolve("values-" + env + ".yaml"));
+                  .withKubeVersion(KUBE_VERSION);
+          serviceValues.forEach(t::withValuesFile);
+          t.withValuesFile(SERVICE_CHART.resolve("values-" + env + ".yaml"));
           sets.forEach(t::set);
           return t.call();
         });

@@ -63,8 +63,8 @@ record Matrix(String service, String env, Map<String, String> sets) {
   static List<Map<String, String>> secretModes() {
     Map<String, String> plain = new LinkedHashMap<>(stableOnly());
     plain.put("secret.mode", "plain");
-    plain.put("secret.plain.dummyApiKey", "k");
-    plain.put("secret.plain.secretMessage", "m");
+    plain.put("secret.plain.DUMMY_API_KEY", "k");
+    plain.put("secret.plain.SECRET_MESSAGE", "m");
     Map<String, String> existing = new LinkedHashMap<>(stableOnly());
     existing.put("secret.mode", "existing");
     existing.put("secret.existingName", "greeter-keys");

@@ -3,12 +3,14 @@ package com.example.common.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.common.configuration.SettingVariables;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,15 +18,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * The table of environment variables in {@code docs/configuration.md}, checked against what really
  * reads and sets them: the configuration's {@code ${VAR}} placeholders (the one map from variable
- * to setting) and the chart's files. A variable added to a YAML file and not documented, documented
- * and not read, documented with another setting or default, or said to be set by the chart when the
- * chart never names it (or the reverse), fails the service's test.
+ * to setting) and the chart's values. A variable added to a YAML file and not documented,
+ * documented and not read, documented with another setting or default, or said to be set by the
+ * chart when neither the service's values file nor the chart's shared parts set it (or the
+ * reverse), fails the service's test.
  */
 public final class ConfigurationTable {
 
@@ -121,31 +123,98 @@ public final class ConfigurationTable {
     }
   }
 
-  /** {@code not set ...} in the chart column means no chart file names the variable. */
+  /**
+   * The chart column against where the chart really takes the variable from. The chart knows no
+   * service (docs/chart.md): a service's variables are the {@code config} (ConfigMap), {@code
+   * secretEnv} (Secret) and {@code env} keys of its {@code values-<service>.yaml}; what every
+   * service gets is in the chart's templates and its shared values files. A row starting with
+   * {@code not set} must be set nowhere; any other row must be set, and start with how it is
+   * delivered.
+   */
   private static void assertChartClaim(Row row) {
-    boolean named = chartFiles().anyMatch(file -> read(file).contains(row.variable()));
+    String delivery = chartDelivery(row.variable(), row.service());
     if (row.chart().startsWith("not set")) {
-      assertThat(named)
-          .as("docs say the chart does not set %s, but charts/jvm-service names it", row.variable())
-          .isFalse();
+      assertThat(delivery)
+          .as("docs say the chart does not set %s, but the chart does", row.variable())
+          .isNull();
     } else {
-      assertThat(named)
+      assertThat(delivery)
           .as(
-              "docs say the chart sets %s (%s); no chart file names it",
-              row.variable(), row.chart())
-          .isTrue();
+              "docs say the chart sets %s for %s (%s); neither %s nor the chart's templates and"
+                  + " shared values do",
+              row.variable(),
+              row.service(),
+              row.chart(),
+              row.service().equals("all") ? "any" : "values-" + row.service() + ".yaml")
+          .isNotNull();
+      assertThat(row.chart()).as("how the chart delivers %s", row.variable()).startsWith(delivery);
     }
   }
 
-  private static Stream<Path> chartFiles() {
+  /**
+   * How the chart gives {@code variable} to {@code service}'s pods: {@code ConfigMap}, {@code
+   * Secret} or {@code Deployment `env`}; null when it does not. {@code all}: what every release
+   * gets (templates, values.yaml, values-dev.yaml, values-prod.yaml).
+   */
+  static String chartDelivery(String variable, String service) {
     Path chart = repository().resolve("charts/jvm-service");
-    try (Stream<Path> files = Files.walk(chart)) {
-      return files
-          .filter(Files::isRegularFile)
-          .filter(
-              f -> Arrays.asList(".yaml", ".yml", ".tpl").stream().anyMatch(f.toString()::endsWith))
-          .collect(Collectors.toList())
-          .stream();
+    List<Path> valueFiles = new ArrayList<>();
+    for (String shared : List.of("values.yaml", "values-dev.yaml", "values-prod.yaml")) {
+      valueFiles.add(chart.resolve(shared));
+    }
+    if (!service.equals("all")) {
+      Path own = chart.resolve("values-" + service + ".yaml");
+      assertThat(own).as("the values file of %s", service).exists();
+      valueFiles.add(own);
+    }
+    String delivery = null;
+    for (Path file : valueFiles) {
+      JsonNode values = readYaml(file);
+      if (values.path("config").has(variable)) {
+        delivery = "ConfigMap";
+      } else if (contains(values.path("secretEnv"), variable)) {
+        delivery = "Secret";
+      } else if (values.path("env").has(variable) || containsName(values.path("env"), variable)) {
+        delivery = "Deployment `env`";
+      }
+    }
+    if (delivery == null && namedInTemplates(chart.resolve("templates"), variable)) {
+      delivery = "Deployment `env`";
+    }
+    return delivery;
+  }
+
+  private static boolean contains(JsonNode list, String item) {
+    for (JsonNode n : list) {
+      if (n.asText().equals(item)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean containsName(JsonNode envList, String name) {
+    for (JsonNode n : envList) {
+      if (n.path("name").asText().equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean namedInTemplates(Path templates, String variable) {
+    Pattern word = Pattern.compile("\\b" + Pattern.quote(variable) + "\\b");
+    try (Stream<Path> files = Files.walk(templates)) {
+      return files.filter(Files::isRegularFile).anyMatch(file -> word.matcher(read(file)).find());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonNode readYaml(Path file) {
+    try {
+      JsonNode node = new YAMLMapper().readTree(file.toFile());
+      return node == null ? MissingNode.getInstance() : node;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
