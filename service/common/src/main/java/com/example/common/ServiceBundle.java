@@ -7,8 +7,10 @@ import com.example.common.errors.OneLineErrorCommand;
 import com.example.common.errors.ValidationErrorMapper;
 import com.example.common.lifecycle.ReadinessGate;
 import com.example.common.lifecycle.ReadinessServlet;
+import com.example.common.logging.AccessLogDrops;
 import com.example.common.logging.LogstashLayoutFactory;
 import com.example.common.logging.RequestIdFilter;
+import com.example.common.metrics.ExportedDropwizardMetrics;
 import com.example.common.metrics.HttpRequestMetrics;
 import com.fasterxml.jackson.databind.InjectableValues;
 import io.dropwizard.core.Application;
@@ -18,8 +20,10 @@ import io.dropwizard.core.cli.CheckCommand;
 import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
@@ -41,6 +45,7 @@ public final class ServiceBundle<C extends ServiceConfiguration> implements Conf
   private final LayeredConfigurationSource configuration =
       new LayeredConfigurationSource(System.getenv());
   private final PrometheusRegistry metrics = new PrometheusRegistry();
+  private final Counter droppedAccessLogLines = AccessLogDrops.counter();
 
   /**
    * The arguments to run with: {@code server <defaultFile>} when there are none, and a bare {@code
@@ -63,15 +68,13 @@ public final class ServiceBundle<C extends ServiceConfiguration> implements Conf
 
   @Override
   public void initialize(Bootstrap<?> bootstrap) {
-    // JVM gauges in the registry however the app is started (the test harness skips them).
-    bootstrap.registerMetrics();
     bootstrap.setConfigurationSourceProvider(configuration);
     bootstrap
         .getObjectMapper()
         .setInjectableValues(
             new InjectableValues.Std()
-                .addValue(
-                    LogstashLayoutFactory.SERVICE_NAME, bootstrap.getApplication().getName()));
+                .addValue(LogstashLayoutFactory.SERVICE_NAME, bootstrap.getApplication().getName())
+                .addValue(AccessLogDrops.INJECTION_KEY, droppedAccessLogLines));
     addCommands(bootstrap, bootstrap.getApplication());
   }
 
@@ -98,7 +101,14 @@ public final class ServiceBundle<C extends ServiceConfiguration> implements Conf
 
   @Override
   public void run(C configuration, Environment environment) throws Exception {
-    DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(metrics);
+    // The JVM under the Prometheus client's standard names (stock JVM dashboards read them);
+    // from Dropwizard's registry only what JvmMetrics lacks: Jetty's and the HTTP client's.
+    JvmMetrics.builder().register(metrics);
+    DropwizardExports.builder()
+        .dropwizardRegistry(environment.metrics())
+        .metricFilter(new ExportedDropwizardMetrics())
+        .register(metrics);
+    metrics.register(droppedAccessLogLines);
     environment.jersey().register(new HttpRequestMetrics(metrics));
     environment.jersey().register(new ValidationErrorMapper());
     environment
