@@ -30,6 +30,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.EnumSet;
 import java.util.Map;
+import org.glassfish.jersey.CommonProperties;
+import org.glassfish.jersey.server.ServerProperties;
 
 /**
  * The start-up every service shares, added in the application's {@code initialize()}: the shared
@@ -109,6 +111,12 @@ public final class ServiceBundle<C extends ServiceConfiguration> implements Conf
         .metricFilter(new ExportedDropwizardMetrics())
         .register(metrics);
     metrics.register(droppedAccessLogLines);
+    // Start-up work Jersey does by default that these services never use: the WADL resource
+    // (/application.wadl) and the class-path scans for auto-discoverable features and
+    // META-INF/services providers (Dropwizard registers what it needs by hand).
+    environment.jersey().property(ServerProperties.WADL_FEATURE_DISABLE, true);
+    environment.jersey().property(CommonProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true);
+    environment.jersey().property(CommonProperties.METAINF_SERVICES_LOOKUP_DISABLE, true);
     environment.jersey().register(new HttpRequestMetrics(metrics));
     environment.jersey().register(new ValidationErrorMapper());
     environment
