@@ -375,6 +375,7 @@ def cmd_prometheus(args):
           f"({n_data} with data from the services, {n_parse} on Istio series: parse only)")
 
     print("dashboards (queries with variables substituted: namespace=dev, rate interval 1m):")
+    known = set(http_json(base + "/api/v1/label/__name__/values")["data"])
     for fname, d in load_dashboards().items():
         if next(v for v in d["templating"]["list"] if v["name"] == "datasource")["query"] != "prometheus":
             continue
@@ -386,6 +387,8 @@ def cmd_prometheus(args):
             if q is None:
                 err(f"{fname}: variable {v['name']}: unsupported definition {v.get('definition')!r}")
                 continue
+            for problem in metric_name_problems(q, known):
+                err(f"{fname}: variable {v['name']}: {problem}\n    {q}")
             got = query(base, q)
             if not got.get("data", {}).get("result"):
                 err(f"{fname}: variable {v['name']} has no values ({q}): {got.get('error', 'empty')}")
@@ -393,6 +396,8 @@ def cmd_prometheus(args):
             statuses = []
             for t in p.get("targets", []):
                 expr = substitute(t["expr"], variables)
+                for problem in metric_name_problems(expr, known):
+                    err(f"{fname}: panel {p['title']!r}: {problem}\n    {expr}")
                 got = query(base, expr)
                 if got.get("status") != "success":
                     err(f"{fname}: panel {p['title']!r}: query fails: {got.get('error')}\n    {expr}")
@@ -417,6 +422,20 @@ CLUSTER_METRICS = re.compile(r"^(istio_|kube_|container_|kubelet_|node_|namespac
 METRIC_SELECTOR = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\s*[{\[]")
 
 
+def metric_name_problems(expr, known):
+    """What is wrong with the metric names EXPR reads: a name neither the services nor the rules
+    export (and no cluster-only series), or a name hidden in a {__name__=~...} selector, where
+    a renamed metric would go unnoticed (a panel on several names keeps data while one is gone)."""
+    problems = []
+    if "__name__" in expr:
+        problems.append("selects metrics by __name__: name each metric, so a rename is caught")
+    for name in METRIC_SELECTOR.findall(re.sub(r"#.*", "", re.sub(r'"[^"]*"', '""', expr))):
+        if name not in known and not CLUSTER_METRICS.match(name):
+            problems.append(f"reads {name!r}, which neither the services nor the rules export "
+                            f"(nor is it an Istio, kube-state-metrics or cAdvisor series)")
+    return problems
+
+
 def check_runbook_promql(base):
     """Every ```promql block of docs/runbooks/ parses in Prometheus, and every metric it reads is
     one the services (or the rules) export here, or one that only a cluster has."""
@@ -429,10 +448,8 @@ def check_runbook_promql(base):
             got = query(base, expr)
             if got.get("status") != "success":
                 err(f"{where}: Prometheus refuses it: {got.get('error')}\n    {expr}")
-            for name in METRIC_SELECTOR.findall(re.sub(r"#.*", "", re.sub(r'"[^"]*"', '""', expr))):
-                if name not in known and not CLUSTER_METRICS.match(name):
-                    err(f"{where}: reads {name!r}, which neither the services nor the rules export "
-                        f"(nor is it an Istio, kube-state-metrics or cAdvisor series)")
+            for problem in metric_name_problems(expr, known):
+                err(f"{where}: {problem}\n    {expr}")
         if blocks:
             print(f"  {page:38s} {len(blocks)} PromQL block(s)")
 

@@ -7,8 +7,10 @@ import com.example.common.errors.OneLineErrorCommand;
 import com.example.common.errors.ValidationErrorMapper;
 import com.example.common.lifecycle.ReadinessGate;
 import com.example.common.lifecycle.ReadinessServlet;
+import com.example.common.logging.AccessLogDrops;
 import com.example.common.logging.LogstashLayoutFactory;
 import com.example.common.logging.RequestIdFilter;
+import com.example.common.metrics.ExportedDropwizardMetrics;
 import com.example.common.metrics.HttpRequestMetrics;
 import com.fasterxml.jackson.databind.InjectableValues;
 import io.dropwizard.core.Application;
@@ -18,14 +20,18 @@ import io.dropwizard.core.cli.CheckCommand;
 import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.EnumSet;
 import java.util.Map;
+import org.glassfish.jersey.CommonProperties;
+import org.glassfish.jersey.server.ServerProperties;
 
 /**
  * The start-up every service shares, added in the application's {@code initialize()}: the shared
@@ -41,6 +47,7 @@ public final class ServiceBundle<C extends ServiceConfiguration> implements Conf
   private final LayeredConfigurationSource configuration =
       new LayeredConfigurationSource(System.getenv());
   private final PrometheusRegistry metrics = new PrometheusRegistry();
+  private final Counter droppedAccessLogLines = AccessLogDrops.counter();
 
   /**
    * The arguments to run with: {@code server <defaultFile>} when there are none, and a bare {@code
@@ -63,15 +70,13 @@ public final class ServiceBundle<C extends ServiceConfiguration> implements Conf
 
   @Override
   public void initialize(Bootstrap<?> bootstrap) {
-    // JVM gauges in the registry however the app is started (the test harness skips them).
-    bootstrap.registerMetrics();
     bootstrap.setConfigurationSourceProvider(configuration);
     bootstrap
         .getObjectMapper()
         .setInjectableValues(
             new InjectableValues.Std()
-                .addValue(
-                    LogstashLayoutFactory.SERVICE_NAME, bootstrap.getApplication().getName()));
+                .addValue(LogstashLayoutFactory.SERVICE_NAME, bootstrap.getApplication().getName())
+                .addValue(AccessLogDrops.INJECTION_KEY, droppedAccessLogLines));
     addCommands(bootstrap, bootstrap.getApplication());
   }
 
@@ -98,7 +103,20 @@ public final class ServiceBundle<C extends ServiceConfiguration> implements Conf
 
   @Override
   public void run(C configuration, Environment environment) throws Exception {
-    DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(metrics);
+    // The JVM under the Prometheus client's standard names (stock JVM dashboards read them);
+    // from Dropwizard's registry only what JvmMetrics lacks: Jetty's and the HTTP client's.
+    JvmMetrics.builder().register(metrics);
+    DropwizardExports.builder()
+        .dropwizardRegistry(environment.metrics())
+        .metricFilter(new ExportedDropwizardMetrics())
+        .register(metrics);
+    metrics.register(droppedAccessLogLines);
+    // Start-up work Jersey does by default that these services never use: the WADL resource
+    // (/application.wadl) and the class-path scans for auto-discoverable features and
+    // META-INF/services providers (Dropwizard registers what it needs by hand).
+    environment.jersey().property(ServerProperties.WADL_FEATURE_DISABLE, true);
+    environment.jersey().property(CommonProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true);
+    environment.jersey().property(CommonProperties.METAINF_SERVICES_LOOKUP_DISABLE, true);
     environment.jersey().register(new HttpRequestMetrics(metrics));
     environment.jersey().register(new ValidationErrorMapper());
     environment

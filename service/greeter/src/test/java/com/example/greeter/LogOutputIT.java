@@ -12,6 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +29,8 @@ class LogOutputIT {
   static final String SIDECAR = "127.0.0.6";
   static final String FORGED = "6.6.6.6";
   static final String EDGE_CLIENT = "203.0.113.7";
+  static final int BURST_THREADS = 8;
+  static final int BURST_REQUESTS = 50;
   static FakeTimezones timezones;
   static AppProcess app;
 
@@ -58,9 +66,35 @@ class LogOutputIT {
         "X-Request-Id: xff-sidecar",
         "X-Forwarded-For: " + FORGED + ", " + EDGE_CLIENT,
         "Connection: close");
+    burst();
     app.terminate();
     // 143 = 128 + SIGTERM: the JVM's status after its shutdown hooks ran to completion.
     assertThat(app.awaitExit(Duration.ofSeconds(30))).isEqualTo(143);
+  }
+
+  /** Normal load: a few clients at once, each request with an id of its own. */
+  static void burst() {
+    ExecutorService clients = Executors.newFixedThreadPool(BURST_THREADS);
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < BURST_THREADS; t++) {
+      int client = t;
+      done.add(
+          clients.submit(
+              () -> {
+                for (int i = 0; i < BURST_REQUESTS; i++) {
+                  Http.get(app.url("/"), "X-Request-Id", "burst-" + client + "-" + i);
+                }
+              }));
+    }
+    done.forEach(
+        f -> {
+          try {
+            f.get();
+          } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    clients.shutdown();
   }
 
   @AfterAll
@@ -93,6 +127,18 @@ class LogOutputIT {
               assertThat(line.path("version").asText()).isEqualTo("1.2.3-test");
             });
     assertThat(app.stderr()).isEmpty();
+  }
+
+  @Test
+  void underNormalLoadEveryRequestGetsItsAccessLine() throws Exception {
+    Set<String> logged =
+        lines().stream()
+            .filter(l -> l.path("logger_name").asText().equals("http.request"))
+            .map(l -> l.path("request_id").asText())
+            .filter(id -> id.startsWith("burst-"))
+            .collect(Collectors.toSet());
+
+    assertThat(logged).hasSize(BURST_THREADS * BURST_REQUESTS);
   }
 
   @Test

@@ -161,11 +161,25 @@ class TimezonesApplicationTest {
     }
 
     @Test
-    void exportsJvmAndJettyMetricsFromTheDropwizardRegistry() {
+    void exportsStandardJvmMetricsJettysAndNoDropwizardNoise() {
+      get("/timezones/Europe/Paris");
       String metrics = Http.get(admin("/prometheus")).body();
 
-      assertThat(PrometheusText.samples(metrics, "jvm_memory_heap_used")).hasSize(1);
+      // The Prometheus Java client's JvmMetrics names, which stock JVM dashboards read.
+      assertThat(PrometheusText.samples(metrics, "jvm_memory_used_bytes"))
+          .extracting(s -> s.labels().get("area"))
+          .contains("heap", "nonheap");
+      assertThat(PrometheusText.samples(metrics, "jvm_threads_current")).hasSize(1);
+      assertThat(metrics).contains("jvm_gc_collection_seconds_count{");
       assertThat(metrics).contains("org_eclipse_jetty_util_thread_QueuedThreadPool_dw_utilization");
+      assertThat(PrometheusText.samples(metrics, "access_log_dropped_lines_total"))
+          .singleElement()
+          .satisfies(s -> assertThat(s.value()).isZero());
+      // Dropwizard's own JVM gauges, logback's appender counters, the health-check pool.
+      assertThat(metrics)
+          .doesNotContain("jvm_memory_heap_used")
+          .doesNotContain("ch_qos_logback_core_Appender")
+          .doesNotContain("TimeBoundHealthCheck");
     }
   }
 }

@@ -5,9 +5,12 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.glassfish.jersey.server.ExtendedUriInfo;
+import org.glassfish.jersey.server.model.ResourceMethod;
 import org.glassfish.jersey.server.monitoring.ApplicationEvent;
 import org.glassfish.jersey.server.monitoring.ApplicationEventListener;
 import org.glassfish.jersey.server.monitoring.RequestEvent;
@@ -18,7 +21,9 @@ import org.glassfish.jersey.uri.UriTemplate;
  * Records {@code http_server_requests_seconds} for every request Jersey handles, labelled by
  * method, route template and status. Labels only take values from a closed set (known methods, the
  * application's templates, {@code UNMATCHED}, status codes), so no request can grow the number of
- * series.
+ * series. The route of a resource method is built once, on its first request, and then read from a
+ * map keyed by the method: building it copies and reverses the matched templates and runs two
+ * regular expressions, too much for every request.
  */
 public final class HttpRequestMetrics implements ApplicationEventListener {
 
@@ -31,6 +36,7 @@ public final class HttpRequestMetrics implements ApplicationEventListener {
   private static final Pattern REPEATED_SLASHES = Pattern.compile("/{2,}");
 
   private final Histogram histogram;
+  private final Map<ResourceMethod, String> routes = new ConcurrentHashMap<>();
 
   public HttpRequestMetrics(PrometheusRegistry registry) {
     this.histogram =
@@ -56,7 +62,7 @@ public final class HttpRequestMetrics implements ApplicationEventListener {
         histogram
             .labelValues(
                 method(event.getContainerRequest().getMethod()),
-                route(event.getUriInfo()),
+                routeOf(event.getUriInfo()),
                 Integer.toString(status))
             .observe((System.nanoTime() - startNanos) / 1e9);
       }
@@ -65,6 +71,17 @@ public final class HttpRequestMetrics implements ApplicationEventListener {
 
   static String method(String method) {
     return KNOWN_METHODS.contains(method) ? method : "OTHER";
+  }
+
+  private String routeOf(ExtendedUriInfo uriInfo) {
+    ResourceMethod method = uriInfo.getMatchedResourceMethod();
+    if (method == null) {
+      return UNMATCHED;
+    }
+    // A method reached through a sub-resource locator can sit under several paths: not cached.
+    return uriInfo.getMatchedResourceLocators().isEmpty()
+        ? routes.computeIfAbsent(method, m -> route(uriInfo))
+        : route(uriInfo);
   }
 
   static String route(ExtendedUriInfo uriInfo) {

@@ -136,6 +136,9 @@ public final class AppProcess implements AutoCloseable {
       }
       sleep(100);
     }
+    // Callers get no handle to close when this throws: a process left running would outlive the
+    // test run (seen on a machine too loaded to start one within the timeout).
+    close();
     throw new IllegalStateException("not started within " + timeout + ": " + output());
   }
 
