@@ -33,7 +33,7 @@ final class Greeters {
    */
   static double threadsOutsideJettyPool(AppProcess app) {
     String exposition = Http.get(app.adminUrl("/prometheus")).body();
-    return single(exposition, "jvm_threads_count")
+    return single(exposition, "jvm_threads_current")
         - single(exposition, "org_eclipse_jetty_util_thread_QueuedThreadPool_dw_size");
   }
 
