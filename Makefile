@@ -48,8 +48,13 @@ test-java: ## Java unit and application tests, google-java-format check, coverag
 test-charts: build ## Helm chart and Istio objects: render, schema, fabric8 models, policies
 	$(MVN) -f charts/verify/pom.xml verify
 
+# Two files at a time (their tests stay in order, each file shares its set-up): most tests wait on
+# processes, not on the CPU. The slowest file first, so no lane is left with it at the end.
+BATS_JOBS ?= 2
+BATS_FILES := scripts/test/pipeline.bats $(filter-out scripts/test/pipeline.bats,$(wildcard scripts/test/*.bats))
+
 test-scripts: build ## bats tests of every script and of the GitLab pipeline
-	bats --print-output-on-failure $(BATS_FLAGS) scripts/test
+	bats --jobs $(BATS_JOBS) --no-parallelize-within-files --print-output-on-failure $(BATS_FLAGS) $(BATS_FILES)
 
 test-observability: build ## promtool, amtool, dashboards, a real Prometheus scraping the services
 	observability/test/run

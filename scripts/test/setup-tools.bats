@@ -39,6 +39,7 @@ if [[ "$1" == install ]]; then
     case "$arg" in
       -*|install) ;;
       maven) printf "#!/bin/sh\n" >"$MACHINE/mvn"; chmod +x "$MACHINE/mvn" ;;
+      parallel) printf "#!/bin/sh\necho GNU parallel 20221122\n" >"$MACHINE/parallel"; chmod +x "$MACHINE/parallel" ;;
       *) printf "#!/bin/sh\n" >"$MACHINE/$arg"; chmod +x "$MACHINE/$arg" ;;
     esac
   done
@@ -88,6 +89,15 @@ not_root() {
   [ "${lines[1]}" = "install -y -qq --no-install-recommends bats yamllint" ]
   [ "${#lines[@]}" -eq 2 ]
   refute_called sudo
+}
+
+@test "a parallel that is not GNU's (moreutils has one) is missing: bats --jobs needs GNU parallel" {
+  rm -f "$MACHINE/parallel"
+  printf '#!/bin/sh\necho "parallel [OPTIONS] command -- arguments"\n' >"$MACHINE/parallel"
+  chmod +x "$MACHINE/parallel"
+  setup_tools
+  [ "$status" -eq 0 ]
+  assert_called apt-get install -y -qq --no-install-recommends parallel
 }
 
 @test "not root: apt-get runs through sudo" {
