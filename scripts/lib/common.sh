@@ -38,15 +38,48 @@ require_value() {
   [[ -n "${2:-}" ]] || die "$1 is required (see --help)"
 }
 
-# free_ports N: N distinct TCP ports free on the loopback interface now, space-separated. They
-# are bound together, so two of them can never be the same port.
+# free_ports N: N TCP ports free on the loopback interface now, space-separated, each with the
+# port after it free too (run-local serves a service's admin port on its port + 1). They are drawn
+# at random below the kernel's ephemeral range (net.ipv4.ip_local_port_range), where every outgoing
+# connection takes its local port, so no connection opened before the caller binds them can take
+# them; and they are bound together, so no two are the same. Under GNU parallel (bats --jobs) each
+# job slot draws from its own part of that range, so tests running side by side never draw the same
+# port.
 free_ports() {
   python3 -c '
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
+import os, random, socket, sys
+count = int(sys.argv[1])
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        ephemeral = int(f.read().split()[0])
+except OSError:
+    ephemeral = 32768
+low, high = 10000, ephemeral - 2
+slot = os.environ.get("PARALLEL_JOBSLOT", "")
+if slot.isdigit() and high - low > 4000:
+    part = (high - low) // 4
+    low += (int(slot) - 1) % 4 * part
+    high = low + part
+held, ports = [], []
+for _ in range(10000):
+    if len(ports) == count:
+        break
+    port = random.randrange(low, high, 2) if high - low > 100 else 0
+    pair = []
+    try:
+        for p in (port, port + 1) if port else (0,):
+            s = socket.socket()
+            pair.append(s)
+            s.bind(("127.0.0.1", p))
+    except OSError:
+        for s in pair:
+            s.close()
+        continue
+    held += pair
+    ports.append(pair[0].getsockname()[1])
+if len(ports) < count:
+    sys.exit("free_ports: found no %d free ports between %d and %d" % (count, low, high))
+print(" ".join(map(str, ports)))' "$1"
 }
 
 # wait_http URL PID NAME [SECONDS] [LOG]: polls URL every 20 ms until it answers 2xx. Stops the
