@@ -14,6 +14,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * signals, everything that is printed).
  */
 public final class AppProcess implements AutoCloseable {
+
+  private static final int LOWEST_PORT = 10_000;
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   private final Process process;
   private final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
@@ -97,11 +103,38 @@ public final class AppProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * A port free now, drawn at random below the kernel's ephemeral range ({@code
+   * net.ipv4.ip_local_port_range}), where every outgoing connection takes its local port. A port
+   * the kernel hands out for binding comes from that range, and a test that restarts a service on
+   * its port while clients, nginx and the service's own calls open connections could find it taken
+   * by one of them. Never the same port twice in this JVM.
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    int below = ephemeralRangeStart() - 1;
+    for (int attempt = 0; attempt < 10_000; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(LOWEST_PORT, below);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return port;
+      } catch (IOException taken) {
+        // in use: draw again
+      }
+    }
+    throw new IllegalStateException(
+        "no free port between " + LOWEST_PORT + " and " + below + " after 10,000 draws");
+  }
+
+  /** The first port of the kernel's ephemeral range (Linux's default when it cannot be read). */
+  static int ephemeralRangeStart() {
+    try {
+      // readAllLines: Files.readString stops after the first byte of this /proc file (size 0).
+      String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0);
+      return Integer.parseInt(range.trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException unreadable) {
+      return 32768;
     }
   }
 
