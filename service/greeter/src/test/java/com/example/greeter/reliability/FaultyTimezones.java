@@ -51,6 +51,7 @@ final class FaultyTimezones implements AutoCloseable {
   private volatile Mode mode = Mode.ANSWER;
   private volatile long delayMillis = 3000;
   private ServerSocket server;
+  private Thread acceptor;
 
   FaultyTimezones() {
     this.port = AppProcess.freePort();
@@ -96,31 +97,50 @@ final class FaultyTimezones implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     ServerSocket listening = server;
-    Thread acceptor = new Thread(() -> accept(listening), "faulty-timezones-accept");
+    acceptor = new Thread(() -> accept(listening), "faulty-timezones-accept");
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
-  /** Stops listening and drops every open connection, as a killed process would. */
+  /**
+   * Stops listening and drops every open connection, as a killed process would. Returns once the
+   * port refuses connections and can be bound again: closing a ServerSocket another thread is
+   * blocked in accept() on releases the port only after that thread has woken up (JDK's
+   * NioSocketImpl), and until then the kernel still accepts connections for it.
+   */
   synchronized void kill() {
     if (server == null) {
       return;
     }
     closeQuietly(server);
     server = null;
+    try {
+      acceptor.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (acceptor.isAlive()) {
+      throw new IllegalStateException("faulty timezones still accepting 10 s after kill");
+    }
     open.forEach(FaultyTimezones::closeQuietly);
     open.clear();
   }
 
   private void accept(ServerSocket listening) {
-    while (!listening.isClosed()) {
+    while (true) {
+      Socket socket;
       try {
-        Socket socket = listening.accept();
-        open.add(socket);
-        connections.execute(() -> serve(socket));
+        socket = listening.accept();
       } catch (IOException closed) {
         return;
       }
+      if (listening.isClosed()) {
+        // made while kill() was closing the port: a killed process never answers it
+        closeQuietly(socket);
+        return;
+      }
+      open.add(socket);
+      connections.execute(() -> serve(socket));
     }
   }
 
