@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -55,7 +55,10 @@ class FaultyTimezonesTest {
     }
   }
 
-  /** Whether one request gets any bytes back. */
+  /**
+   * Whether one request gets any bytes back. Refused or reset is no answer; a connection held open
+   * without one times out and fails the test, as no killed process does that either.
+   */
   private static boolean answers(URI url) throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), 1000);
@@ -66,13 +69,8 @@ class FaultyTimezonesTest {
       out.flush();
       InputStream in = socket.getInputStream();
       return in.read() != -1;
-    } catch (ConnectException refused) {
+    } catch (SocketException refusedOrReset) {
       return false;
-    } catch (IOException reset) {
-      if (reset.getMessage() != null && reset.getMessage().contains("reset")) {
-        return false;
-      }
-      throw reset;
     }
   }
 }
